@@ -1,0 +1,78 @@
+# Two commands do everything: `make deploy` and `make test`. Both install what they need first.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := .venv
+EMULATOR_VENV := .venv-emulator
+BIN := $(CURDIR)/$(VENV)/bin
+EMULATOR_PORT ?= 4566
+# make test runs its own emulators on these ports, so a `make deploy` emulator on 4566 is never touched.
+TEST_PORT_INTEGRATION ?= 4580
+TEST_PORT_MOLECULE ?= 4581
+TEST_PORT_COLLECTION ?= 4582
+
+export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.collections
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+export PATH := $(BIN):$(PATH)
+
+.PHONY: help install deploy verify emulator-start emulator-stop test lint unit integration molecule collection benchmark clean
+
+help:
+	@echo "make deploy   install, start the local emulator, deploy the stack and verify it"
+	@echo "make test     install and run every test layer (lint, unit, integration, molecule, collection)"
+
+# --- installation ---------------------------------------------------------------------------------------
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(EMULATOR_VENV)/.installed: requirements-emulator.txt
+	$(PYTHON) -m venv $(EMULATOR_VENV)
+	$(EMULATOR_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-emulator.txt
+	touch $@
+
+.collections/.installed: scripts/install-collections.sh $(VENV)/.installed
+	PIP=$(BIN)/pip scripts/install-collections.sh
+	touch $@
+
+install: $(VENV)/.installed $(EMULATOR_VENV)/.installed .collections/.installed
+
+# --- the local stack ------------------------------------------------------------------------------------
+emulator-start: install
+	$(PYTHON) scripts/emulator.py start --port $(EMULATOR_PORT)
+
+emulator-stop:
+	$(PYTHON) scripts/emulator.py stop --port $(EMULATOR_PORT)
+
+deploy: emulator-start
+	AICHEF_EMULATOR_PORT=$(EMULATOR_PORT) ansible-playbook -i inventories/local playbooks/deploy-dynamodb.yml
+	AICHEF_EMULATOR_PORT=$(EMULATOR_PORT) ansible-playbook -i inventories/local playbooks/verify-dynamodb.yml
+
+verify: emulator-start
+	AICHEF_EMULATOR_PORT=$(EMULATOR_PORT) ansible-playbook -i inventories/local playbooks/verify-dynamodb.yml
+
+# --- tests ----------------------------------------------------------------------------------------------
+test: install lint unit integration molecule collection
+
+lint: install
+	ansible-lint --profile production
+	cfn-lint files/*.yaml
+
+unit: install
+	pytest tests/unit
+
+integration: install
+	AICHEF_EMULATOR_PORT=$(TEST_PORT_INTEGRATION) pytest tests/integration
+
+molecule: install
+	$(PYTHON) scripts/emulator.py run --port $(TEST_PORT_MOLECULE) -- molecule test
+
+collection: install
+	AICHEF_EMULATOR_PORT=$(TEST_PORT_COLLECTION) tests/collection/build_install_use.sh
+
+benchmark: install
+	$(BIN)/python benchmarks/noop_deploy.py
+
+clean: emulator-stop
+	rm -rf $(VENV) $(EMULATOR_VENV) .collections .run reports

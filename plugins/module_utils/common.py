@@ -1,0 +1,45 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the aichef.dynamodb collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Clients, retries and the exception types that helpers raise for main() to report."""
+
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+# AWSRetry already retries Throttling, RequestLimitExceeded, ServiceUnavailable, InternalFailure and friends.
+# DynamoDB throttles with its own codes, and CloudFormation answers a busy account with LimitExceeded.
+EXTRA_RETRY_ERROR_CODES = [
+    "ThrottlingException",
+    "ProvisionedThroughputExceededException",
+    "RequestThrottled",
+    "LimitExceededException",
+    "SlowDown",
+]
+
+BACKOFF_ARGUMENT_SPEC = dict(
+    backoff_retries=dict(type="int", default=10),
+    backoff_delay=dict(type="int", default=3),
+    backoff_max_delay=dict(type="int", default=30),
+)
+
+
+def retry_decorator(params):
+    """The one jittered-backoff decorator every client of this collection is wrapped with."""
+    return AWSRetry.jittered_backoff(
+        retries=params["backoff_retries"],
+        delay=params["backoff_delay"],
+        max_delay=params["backoff_max_delay"],
+        catch_extra_error_codes=EXTRA_RETRY_ERROR_CODES,
+    )
+
+
+class CloudFormationError(AnsibleAWSError):
+    """A CloudFormation call failed, or a stack is in a state that this collection must not touch."""
+
+
+class DynamoDBError(AnsibleAWSError):
+    """A DynamoDB call failed."""
+
+
+class InputError(AnsibleAWSError):
+    """The caller's input is wrong; raised before any AWS call."""

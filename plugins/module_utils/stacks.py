@@ -1,0 +1,93 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the aichef.dynamodb collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Thin CloudFormation wrappers: one API call each, retried, absence returned as data.
+
+Each takes a client wrapped with RetryingBotoClientWrapper (module.client(..., retry_decorator=...)) and
+raises CloudFormationError on any other failure, for main() to report.
+"""
+
+try:
+    import botocore
+except ImportError:
+    pass  # AnsibleAWSModule reports a missing SDK
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_message
+
+from ansible_collections.aichef.dynamodb.plugins.module_utils.common import CloudFormationError
+from ansible_collections.aichef.dynamodb.plugins.module_utils.events import normalize_event
+from ansible_collections.aichef.dynamodb.plugins.module_utils.stack_status import ABSENT_STATUS
+
+# Enough history to reach the start of the last operation of a stack with a few dozen resources.
+MAX_EVENT_PAGES = 5
+
+
+def describe_stack(client, stack_name):
+    """The Stacks[0] dict, or None when the stack does not exist (CloudFormation says so with a ValidationError)."""
+    try:
+        response = client.describe_stacks(StackName=stack_name, aws_retry=True)
+    except is_boto3_error_message("does not exist"):
+        return None
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+        raise CloudFormationError(message="Failed to describe stack %s" % stack_name, exception=e)
+    stacks = response.get("Stacks") or []
+    return stacks[0] if stacks else None
+
+
+def stack_status(stack):
+    return stack["StackStatus"] if stack else ABSENT_STATUS
+
+
+def describe_stack_events(client, stack_name, max_pages=MAX_EVENT_PAGES):
+    """Normalized events, newest first, at most max_pages pages."""
+    events = []
+    kwargs = dict(StackName=stack_name)
+    try:
+        for _ in range(max_pages):
+            response = client.describe_stack_events(aws_retry=True, **kwargs)
+            events.extend(normalize_event(event) for event in response.get("StackEvents", []))
+            if not response.get("NextToken"):
+                break
+            kwargs["NextToken"] = response["NextToken"]
+    except is_boto3_error_message("does not exist"):
+        return events
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+        raise CloudFormationError(message="Failed to read the events of stack %s" % stack_name, exception=e)
+    return events
+
+
+def list_stack_resources(client, stack_name):
+    """StackResourceSummaries of every page."""
+    summaries = []
+    kwargs = dict(StackName=stack_name)
+    try:
+        while True:
+            response = client.list_stack_resources(aws_retry=True, **kwargs)
+            summaries.extend(response.get("StackResourceSummaries", []))
+            if not response.get("NextToken"):
+                return summaries
+            kwargs["NextToken"] = response["NextToken"]
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        raise CloudFormationError(message="Failed to list the resources of stack %s" % stack_name, exception=e)
+
+
+def _call(client, operation, failure_message, **kwargs):
+    try:
+        getattr(client, operation)(aws_retry=True, **kwargs)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        raise CloudFormationError(message=failure_message, exception=e)
+
+
+def delete_stack(client, stack_name):
+    _call(client, "delete_stack", "Failed to delete stack %s" % stack_name, StackName=stack_name)
+
+
+def continue_update_rollback(client, stack_name, resources_to_skip):
+    kwargs = dict(StackName=stack_name)
+    if resources_to_skip:
+        kwargs["ResourcesToSkip"] = list(resources_to_skip)
+    _call(client, "continue_update_rollback", "Failed to continue the update rollback of stack %s" % stack_name, **kwargs)
+
+
+def rollback_stack(client, stack_name):
+    _call(client, "rollback_stack", "Failed to roll back stack %s" % stack_name, StackName=stack_name)

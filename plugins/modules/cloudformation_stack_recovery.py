@@ -1,0 +1,405 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the aichef.dynamodb collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+module: cloudformation_stack_recovery
+short_description: Bring a CloudFormation stack to a state a deploy can start from
+version_added: 0.1.0
+description:
+  - Reads the status of a CloudFormation stack and, before a deploy, recovers it from failed or busy states
+    according to one table that covers every C(StackStatus) value.
+  - C(ROLLBACK_COMPLETE) and C(REVIEW_IN_PROGRESS) stacks hold no resources; they are deleted so that the
+    deploy can create them again. Before that, the module checks that no DynamoDB table named in
+    O(template_body) already exists outside the stack, because AWS would refuse the create.
+  - C(ROLLBACK_FAILED) and C(CREATE_FAILED) stacks may still hold resources; they are deleted only when no
+    DynamoDB table of the stack holds items, or when O(allow_delete=true).
+  - C(UPDATE_ROLLBACK_FAILED) is recovered with C(ContinueUpdateRollback) and C(UPDATE_FAILED) with
+    C(RollbackStack); these stacks hold live data and are never deleted.
+  - C(*_IN_PROGRESS) stacks are waited for (first re-check after 1 s, never more than 5 s between polls, at
+    most O(wait_timeout) seconds), then the decision is taken again on the settled status.
+  - C(DELETE_FAILED) and C(IMPORT_ROLLBACK_FAILED) need a person; the module fails with the reasons and
+    changes nothing. Termination protection blocks every delete with a clear error.
+  - Healthy stacks (C(CREATE_COMPLETE), C(UPDATE_COMPLETE), C(UPDATE_ROLLBACK_COMPLETE), C(IMPORT_COMPLETE),
+    C(IMPORT_ROLLBACK_COMPLETE)) and absent stacks are left alone with one API call.
+  - This module never creates or updates a stack; run M(amazon.aws.cloudformation) after it.
+options:
+  stack_name:
+    description: Name of the CloudFormation stack.
+    type: str
+    required: true
+  template_body:
+    description:
+      - The template the deploy will apply, JSON or YAML (short-form tags such as C(!Ref) are understood).
+      - It is parsed before any AWS call, so a template that is not valid fails early. The literal
+        C(TableName) values of its C(AWS::DynamoDB::Table) resources are checked before a create.
+    type: str
+  allow_delete:
+    description:
+      - Consent to delete a failed stack (C(ROLLBACK_FAILED), C(CREATE_FAILED)) whose DynamoDB tables still
+        hold items. Without it the module fails and lists those tables.
+      - Stacks that hold no data (C(ROLLBACK_COMPLETE), C(REVIEW_IN_PROGRESS), failed stacks with empty
+        tables) are deleted without it, as the team's deploy script did.
+    type: bool
+    default: false
+  resources_to_skip:
+    description:
+      - Logical ids passed as C(ResourcesToSkip) to C(ContinueUpdateRollback) for a stack in
+        C(UPDATE_ROLLBACK_FAILED), for resources whose rollback cannot succeed.
+    type: list
+    elements: str
+    default: []
+  wait:
+    description:
+      - Wait for busy stacks to settle and for recovery operations to finish.
+      - With O(wait=false) a recovery operation is started and the module returns at once.
+    type: bool
+    default: true
+  wait_timeout:
+    description: Seconds to wait in all before failing. No delete is ever issued because a wait timed out.
+    type: int
+    default: 1800
+  backoff_retries:
+    description: Retries of a throttled or failed API call.
+    type: int
+    default: 10
+  backoff_delay:
+    description: Seconds before the first retry of an API call.
+    type: int
+    default: 3
+  backoff_max_delay:
+    description: Largest delay in seconds between retries of an API call.
+    type: int
+    default: 30
+notes:
+  - Supports check mode; it then reads the stack, reports the planned O(action) and changes nothing.
+author:
+  - AI Chef platform team
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Recover stack ai-chef-dynamodb to a deployable state
+  aichef.dynamodb.cloudformation_stack_recovery:
+    stack_name: ai-chef-dynamodb
+    template_body: "{{ lookup('ansible.builtin.file', 'dynamodb-schema.yaml') }}"
+    region: us-east-1
+  register: recovery
+
+- name: Deploy once the stack can take it
+  amazon.aws.cloudformation:
+    stack_name: ai-chef-dynamodb
+    template_body: "{{ lookup('ansible.builtin.file', 'dynamodb-schema.yaml') }}"
+    region: us-east-1
+
+- name: Show what recovery would do, without doing it
+  aichef.dynamodb.cloudformation_stack_recovery:
+    stack_name: ai-chef-dynamodb
+    region: us-east-1
+  check_mode: true
+  register: planned
+
+- name: Report the plan
+  ansible.builtin.debug:
+    msg: "{{ planned.status_before }} -> {{ planned.action }}"
+
+- name: Continue a stuck rollback, skipping a resource that cannot roll back
+  aichef.dynamodb.cloudformation_stack_recovery:
+    stack_name: ai-chef-dynamodb
+    resources_to_skip:
+      - SessionsTableErrorAlarm
+    wait_timeout: 900
+"""
+
+RETURN = r"""
+stack_name:
+  description: The stack name.
+  returned: always
+  type: str
+  sample: ai-chef-dynamodb
+status_before:
+  description: Stack status before the module acted; C(ABSENT) when the stack did not exist.
+  returned: always
+  type: str
+  sample: ROLLBACK_COMPLETE
+phase_before:
+  description: Phase of O(status_before) (absent, stable, busy, stuck or dead).
+  returned: always
+  type: str
+  sample: dead
+action:
+  description:
+    - The first recovery action taken (or, in check mode, planned).
+    - One of none, wait, delete, delete_if_empty, continue_update_rollback, rollback.
+  returned: always
+  type: str
+  sample: delete
+actions:
+  description: Every step taken, in order, with the status it started from and the status it reached.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"action": "delete", "status_before": "ROLLBACK_COMPLETE", "status_after": "ABSENT"}]
+status_after:
+  description: Stack status when the module returned; C(ABSENT) after a delete.
+  returned: always
+  type: str
+  sample: ABSENT
+deploy:
+  description: What the deploy that follows will do, C(create) or C(update).
+  returned: always
+  type: str
+  sample: create
+events:
+  description: Events of the stack's last operation (oldest first), plus those seen while waiting.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - timestamp: "2026-11-25T08:26:03+00:00"
+      logical_resource_id: AiChefSessionsTable
+      resource_type: AWS::DynamoDB::Table
+      resource_status: CREATE_FAILED
+      resource_status_reason: "Table already exists: ai-chef-sessions"
+failures:
+  description: The C(*_FAILED) events of O(events), the root cause first, as one line each.
+  returned: always
+  type: list
+  elements: str
+  sample: ["AiChefSessionsTable AWS::DynamoDB::Table CREATE_FAILED: Table already exists: ai-chef-sessions"]
+"""
+
+import time
+
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+from ansible_collections.aichef.dynamodb.plugins.module_utils import stack_status as table
+from ansible_collections.aichef.dynamodb.plugins.module_utils.common import BACKOFF_ARGUMENT_SPEC
+from ansible_collections.aichef.dynamodb.plugins.module_utils.common import CloudFormationError
+from ansible_collections.aichef.dynamodb.plugins.module_utils.common import retry_decorator
+from ansible_collections.aichef.dynamodb.plugins.module_utils.events import failures_root_cause_first
+from ansible_collections.aichef.dynamodb.plugins.module_utils.events import format_event
+from ansible_collections.aichef.dynamodb.plugins.module_utils.events import last_operation_events
+from ansible_collections.aichef.dynamodb.plugins.module_utils.inputs import validate_region
+from ansible_collections.aichef.dynamodb.plugins.module_utils.inputs import validate_stack_name
+from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import continue_update_rollback
+from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import delete_stack
+from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import describe_stack
+from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import describe_stack_events
+from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import list_stack_resources
+from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import rollback_stack
+from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import stack_status
+from ansible_collections.aichef.dynamodb.plugins.module_utils.tables import describe_table
+from ansible_collections.aichef.dynamodb.plugins.module_utils.tables import table_holds_items
+from ansible_collections.aichef.dynamodb.plugins.module_utils.templates import declared_table_names
+from ansible_collections.aichef.dynamodb.plugins.module_utils.templates import parse_template
+from ansible_collections.aichef.dynamodb.plugins.module_utils.waiters import StackWaitTimeout
+from ansible_collections.aichef.dynamodb.plugins.module_utils.waiters import wait_until_settled
+
+# A recovery is at most: wait, act, wait, act (e.g. UPDATE_ROLLBACK_IN_PROGRESS -> UPDATE_ROLLBACK_FAILED ->
+# continue -> UPDATE_ROLLBACK_COMPLETE). More steps than this means the stack keeps failing: stop and say so.
+MAX_RECOVERY_STEPS = 6
+DYNAMODB_TABLE_TYPE = "AWS::DynamoDB::Table"
+
+
+class StackRecoveryRefused(CloudFormationError):
+    """Recovery would lose data or needs a person; nothing was changed."""
+
+
+class StackRecovery:
+    """One recovery run: the clients, the options, and what has been seen and done so far."""
+
+    def __init__(self, cloudformation, dynamodb, stack_name, options, check_mode, sleep=time.sleep,
+                 clock=time.monotonic):
+        self.cloudformation = cloudformation
+        self.dynamodb = dynamodb
+        self.stack_name = stack_name
+        self.options = options
+        self.check_mode = check_mode
+        self.sleep = sleep
+        self.clock = clock
+        self.deadline = None
+        self.stack = None
+        self.events = []
+        self.actions = []
+        self.tables_checked = False
+
+    # --- reading -------------------------------------------------------------------------------------------
+    def read_stack(self):
+        self.stack = describe_stack(self.cloudformation, self.stack_name)
+        return stack_status(self.stack)
+
+    def collect_new_events(self, _status=None):
+        """Add events not seen yet (oldest first): what a person watching would want to see."""
+        seen = set(event["event_id"] for event in self.events)
+        newest_first = describe_stack_events(self.cloudformation, self.stack_name, max_pages=1)
+        self.events.extend(reversed([event for event in newest_first if event["event_id"] not in seen]))
+
+    def failure_lines(self):
+        return [format_event(event) for event in failures_root_cause_first(self.events, self.stack_name)]
+
+    # --- checks before acting ------------------------------------------------------------------------------
+    def refuse(self, status, reason):
+        failures = self.failure_lines()
+        cause = (" Root cause: %s." % failures[0]) if failures else ""
+        raise StackRecoveryRefused(message="Stack %s is %s: %s.%s Nothing was changed." % (
+            self.stack_name, status, reason, cause))
+
+    def ensure_not_termination_protected(self, status):
+        if self.stack and self.stack.get("EnableTerminationProtection"):
+            self.refuse(status, "it must be deleted before it can be created again, but termination protection "
+                                "is on; turn it off (update-termination-protection --no-enable-termination-"
+                                "protection) once you have checked the stack, then re-run")
+
+    def ensure_no_table_outside_stack(self, status):
+        """Before a create: a table of the template that already exists would make AWS refuse the create
+        (and the emulator silently adopt it). Name it instead of failing halfway."""
+        if self.tables_checked or not self.options["template_body"]:
+            return
+        self.tables_checked = True
+        names = declared_table_names(parse_template(self.options["template_body"]))
+        existing = [name for name in names if describe_table(self.dynamodb, name) is not None]
+        if existing:
+            self.refuse(status, "the stack must be created, but table(s) %s already exist outside it (kept by a "
+                                "Retain policy after a failed create?). AWS refuses to create a table whose name "
+                                "exists: back up and delete it, or import it into the stack" % ", ".join(existing))
+
+    def tables_holding_items(self):
+        resources = list_stack_resources(self.cloudformation, self.stack_name)
+        names = [resource["PhysicalResourceId"] for resource in resources
+                 if resource.get("ResourceType") == DYNAMODB_TABLE_TYPE and resource.get("PhysicalResourceId")
+                 and resource.get("ResourceStatus") != "DELETE_COMPLETE"]
+        return [name for name in names if table_holds_items(self.dynamodb, name)]
+
+    def check_preconditions(self, status, row):
+        if row.action == table.FAIL:
+            self.refuse(status, row.meaning)
+        if row.action == table.DELETE:
+            self.ensure_not_termination_protected(status)
+            self.ensure_no_table_outside_stack(status)
+        if row.action == table.DELETE_IF_EMPTY:
+            self.ensure_not_termination_protected(status)
+            holding = self.tables_holding_items()
+            if holding and not self.options["allow_delete"]:
+                self.refuse(status, "it must be deleted before it can be created again, but table(s) %s still "
+                                    "hold items; back them up, then re-run with allow_delete=true "
+                                    "(role: dynamodb_stack_allow_delete: true)" % ", ".join(holding))
+
+    # --- acting --------------------------------------------------------------------------------------------
+    def start_action(self, action):
+        if action in (table.DELETE, table.DELETE_IF_EMPTY):
+            delete_stack(self.cloudformation, self.stack_name)
+        elif action == table.CONTINUE_UPDATE_ROLLBACK:
+            continue_update_rollback(self.cloudformation, self.stack_name, self.options["resources_to_skip"])
+        elif action == table.ROLLBACK:
+            rollback_stack(self.cloudformation, self.stack_name)
+
+    def wait(self, status):
+        remaining = self.deadline - self.clock()
+        try:
+            return wait_until_settled(self.read_stack, remaining, on_poll=self.collect_new_events,
+                                      sleep=self.sleep, clock=self.clock)
+        except StackWaitTimeout as e:
+            raise CloudFormationError(message="Stack %s did not settle within wait_timeout=%ds: %s. No delete was "
+                                              "issued; re-run once the running operation has finished" % (
+                                                  self.stack_name, self.options["wait_timeout"], e))
+
+    def run(self):
+        self.deadline = self.clock() + self.options["wait_timeout"]
+        status = self.read_stack()
+        status_before = status
+        row_before = table.lookup_stack_status(status)
+        if row_before.phase in (table.DEAD, table.STUCK):
+            self.events = last_operation_events(describe_stack_events(self.cloudformation, self.stack_name),
+                                                self.stack_name)
+        for _ in range(MAX_RECOVERY_STEPS):
+            row = table.lookup_stack_status(status)
+            if row.action == table.NONE:
+                break
+            self.check_preconditions(status, row)
+            step = dict(action=row.action, status_before=status, status_after=status)
+            self.actions.append(step)
+            if self.check_mode or (row.action == table.WAIT and not self.options["wait"]):
+                break
+            self.start_action(row.action)
+            if not self.options["wait"]:
+                status = step["status_after"] = self.read_stack()
+                break
+            status = step["status_after"] = self.wait(status)
+        else:
+            raise CloudFormationError(message="Stack %s is still %s after %d recovery steps (%s); stopping so a person "
+                                              "can look" % (self.stack_name, status, MAX_RECOVERY_STEPS,
+                                                            " -> ".join(a["action"] for a in self.actions)))
+        if table.lookup_stack_status(status).phase == table.ABSENT:
+            self.ensure_no_table_outside_stack(status)
+        return dict(
+            stack_name=self.stack_name,
+            status_before=status_before,
+            phase_before=row_before.phase,
+            status_after=status,
+            action=self.actions[0]["action"] if self.actions else table.NONE,
+            actions=self.actions,
+            deploy=planned_deploy(status, self.actions, self.check_mode),
+            events=self.events,
+            failures=self.failure_lines(),
+            changed=any(step["action"] in table.MUTATING_ACTIONS for step in self.actions),
+        )
+
+
+def planned_deploy(status_after, actions, check_mode):
+    """create when the stack is (or, in check mode, would be) gone; update otherwise."""
+    if table.lookup_stack_status(status_after).phase == table.ABSENT:
+        return "create"
+    if check_mode and actions and actions[-1]["action"] in (table.DELETE, table.DELETE_IF_EMPTY):
+        return "create"
+    return "update"
+
+
+def summary_message(result, check_mode):
+    if result["action"] == table.NONE:
+        return "Stack %s is %s: nothing to recover; the deploy will %s it" % (
+            result["stack_name"], result["status_after"], result["deploy"])
+    steps = " -> ".join(step["action"] for step in result["actions"])
+    if check_mode:
+        return "Stack %s is %s: would %s, then %s it" % (
+            result["stack_name"], result["status_before"], steps, result["deploy"])
+    return "Stack %s recovered from %s by %s; now %s, the deploy will %s it" % (
+        result["stack_name"], result["status_before"], steps, result["status_after"], result["deploy"])
+
+
+def main():
+    argument_spec = dict(
+        stack_name=dict(type="str", required=True),
+        template_body=dict(type="str"),
+        allow_delete=dict(type="bool", default=False),
+        resources_to_skip=dict(type="list", elements="str", default=[]),
+        wait=dict(type="bool", default=True),
+        wait_timeout=dict(type="int", default=1800),
+        **BACKOFF_ARGUMENT_SPEC
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    try:
+        validate_stack_name(module.params["stack_name"])
+        if module.params["template_body"] is not None:
+            parse_template(module.params["template_body"])
+        validate_region(module.region)
+        decorator = retry_decorator(module.params)
+        recovery = StackRecovery(
+            module.client("cloudformation", retry_decorator=decorator),
+            module.client("dynamodb", retry_decorator=decorator),
+            module.params["stack_name"], module.params, module.check_mode)
+        result = recovery.run()
+    except StackRecoveryRefused as e:
+        module.fail_json(msg=e.message, failures=recovery.failure_lines(), events=recovery.events)
+    except AnsibleAWSError as e:
+        module.fail_json_aws_error(e)
+    module.exit_json(msg=summary_message(result, module.check_mode), **result)
+
+
+if __name__ == "__main__":
+    main()
