@@ -91,3 +91,12 @@ def continue_update_rollback(client, stack_name, resources_to_skip):
 
 def rollback_stack(client, stack_name):
     _call(client, "rollback_stack", "Failed to roll back stack %s" % stack_name, StackName=stack_name)
+
+
+def get_template(client, stack_name):
+    """The template the stack was last deployed with, as CloudFormation stored it: a str for YAML, a dict
+    for JSON (botocore parses JSON bodies itself)."""
+    try:
+        return client.get_template(StackName=stack_name, TemplateStage="Original", aws_retry=True)["TemplateBody"]
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        raise CloudFormationError(message="Failed to read the template of stack %s" % stack_name, exception=e)

@@ -23,7 +23,8 @@ description:
     changes nothing. Termination protection blocks every delete with a clear error.
   - Healthy stacks (C(CREATE_COMPLETE), C(UPDATE_COMPLETE), C(UPDATE_ROLLBACK_COMPLETE), C(IMPORT_COMPLETE),
     C(IMPORT_ROLLBACK_COMPLETE)) and absent stacks are left alone with one API call.
-  - This module never creates or updates a stack; run M(amazon.aws.cloudformation) after it.
+  - This module never creates or updates a stack; run M(amazon.aws.cloudformation) after it, unless it
+    returned RV(deploy=none).
 options:
   stack_name:
     description: Name of the CloudFormation stack.
@@ -35,6 +36,15 @@ options:
       - It is parsed before any AWS call, so a template that is not valid fails early. The literal
         C(TableName) values of its C(AWS::DynamoDB::Table) resources are checked before a create.
     type: str
+  tags:
+    description:
+      - Stack tags the deploy will set. With O(template_body), a settled stack whose template, tags and
+        termination protection already match reports RV(deploy=none), so the deploy can be skipped.
+      - Not compared when omitted.
+    type: dict
+  termination_protection:
+    description: Termination protection the deploy will set; compared like O(tags). Not compared when omitted.
+    type: bool
   allow_delete:
     description:
       - Consent to delete a failed stack (C(ROLLBACK_FAILED), C(CREATE_FAILED)) whose DynamoDB tables still
@@ -150,10 +160,23 @@ status_after:
   type: str
   sample: ABSENT
 deploy:
-  description: What the deploy that follows will do, C(create) or C(update).
+  description:
+    - What the deploy that follows has to do, C(create), C(update), or C(none) when O(template_body) was given
+      and the settled stack already matches it (template, and O(tags)/O(termination_protection) when given).
   returned: always
   type: str
   sample: create
+differences:
+  description: What differs between the settled stack and the declaration (template, parameters, tags, termination_protection).
+  returned: always
+  type: list
+  elements: str
+  sample: ["template"]
+stack_outputs:
+  description: The stack's outputs, keyed by output name, as CloudFormation holds them now.
+  returned: always
+  type: dict
+  sample: {"SessionsTableName": "ai-chef-sessions"}
 events:
   description: Events of the stack's last operation (oldest first), plus those seen while waiting.
   returned: always
@@ -182,6 +205,7 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils import stack_statu
 from ansible_collections.aichef.dynamodb.plugins.module_utils.common import BACKOFF_ARGUMENT_SPEC
 from ansible_collections.aichef.dynamodb.plugins.module_utils.common import CloudFormationError
 from ansible_collections.aichef.dynamodb.plugins.module_utils.common import retry_decorator
+from ansible_collections.aichef.dynamodb.plugins.module_utils.deploy_plan import stack_differences
 from ansible_collections.aichef.dynamodb.plugins.module_utils.events import failures_root_cause_first
 from ansible_collections.aichef.dynamodb.plugins.module_utils.events import format_event
 from ansible_collections.aichef.dynamodb.plugins.module_utils.events import last_operation_events
@@ -191,6 +215,7 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import cont
 from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import delete_stack
 from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import describe_stack
 from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import describe_stack_events
+from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import get_template
 from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import list_stack_resources
 from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import rollback_stack
 from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import stack_status
@@ -290,6 +315,14 @@ class StackRecovery:
                                     "hold items; back them up, then re-run with allow_delete=true "
                                     "(role: dynamodb_stack_allow_delete: true)" % ", ".join(holding))
 
+    def differences_from_declaration(self):
+        """What a deploy would change on the settled stack; ["template"] when there is no template to compare."""
+        if not self.options["template_body"] or self.stack is None:
+            return ["template"]
+        return stack_differences(self.stack, get_template(self.cloudformation, self.stack_name),
+                                 self.options["template_body"], self.options["tags"],
+                                 self.options["termination_protection"])
+
     # --- acting --------------------------------------------------------------------------------------------
     def start_action(self, action):
         if action in (table.DELETE, table.DELETE_IF_EMPTY):
@@ -337,6 +370,10 @@ class StackRecovery:
                                                             " -> ".join(a["action"] for a in self.actions)))
         if table.lookup_stack_status(status).phase == table.ABSENT:
             self.ensure_no_table_outside_stack(status)
+        deploy = planned_deploy(status, self.actions, self.check_mode)
+        differences = self.differences_from_declaration() if deploy == "update" else []
+        if deploy == "update" and not differences:
+            deploy = "none"
         return dict(
             stack_name=self.stack_name,
             status_before=status_before,
@@ -344,7 +381,10 @@ class StackRecovery:
             status_after=status,
             action=self.actions[0]["action"] if self.actions else table.NONE,
             actions=self.actions,
-            deploy=planned_deploy(status, self.actions, self.check_mode),
+            deploy=deploy,
+            differences=differences,
+            stack_outputs=dict((output["OutputKey"], output.get("OutputValue"))
+                               for output in (self.stack or {}).get("Outputs", [])),
             events=self.events,
             failures=self.failure_lines(),
             changed=any(step["action"] in table.MUTATING_ACTIONS for step in self.actions),
@@ -361,6 +401,9 @@ def planned_deploy(status_after, actions, check_mode):
 
 
 def summary_message(result, check_mode):
+    if result["action"] == table.NONE and result["deploy"] == "none":
+        return "Stack %s is %s and matches the declaration: nothing to deploy" % (
+            result["stack_name"], result["status_after"])
     if result["action"] == table.NONE:
         return "Stack %s is %s: nothing to recover; the deploy will %s it" % (
             result["stack_name"], result["status_after"], result["deploy"])
@@ -376,6 +419,8 @@ def main():
     argument_spec = dict(
         stack_name=dict(type="str", required=True),
         template_body=dict(type="str"),
+        tags=dict(type="dict"),
+        termination_protection=dict(type="bool"),
         allow_delete=dict(type="bool", default=False),
         resources_to_skip=dict(type="list", elements="str", default=[]),
         wait=dict(type="bool", default=True),
