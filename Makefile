@@ -58,6 +58,7 @@ test: install lint unit integration molecule collection
 lint: install
 	ansible-lint --profile production
 	cfn-lint files/*.yaml
+	$(BIN)/python scripts/role_readme.py --check
 
 unit: install
 	pytest tests/unit
