@@ -14,7 +14,7 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils.common import Inpu
 
 # CloudFormation: "must start with an alphabetic character and can't be longer than 128 characters",
 # letters, digits and hyphens only.
-STACK_NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
+STACK_NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}\Z")  # \Z: "$" would accept a trailing newline
 
 
 def validate_stack_name(stack_name):

@@ -23,8 +23,8 @@ def _construct_intrinsic(loader, tag_suffix, node):
         value = loader.construct_sequence(node, deep=True)
     else:
         value = loader.construct_mapping(node, deep=True)
-    if tag_suffix == "Ref":
-        return {"Ref": value}
+    if tag_suffix in ("Ref", "Condition"):  # the two intrinsics without the "Fn::" prefix
+        return {tag_suffix: value}
     if tag_suffix == "GetAtt" and isinstance(value, str):
         value = value.split(".", 1)
     return {"Fn::" + tag_suffix: value}

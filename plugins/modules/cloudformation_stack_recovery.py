@@ -211,6 +211,7 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils.events import form
 from ansible_collections.aichef.dynamodb.plugins.module_utils.events import last_operation_events
 from ansible_collections.aichef.dynamodb.plugins.module_utils.inputs import validate_region
 from ansible_collections.aichef.dynamodb.plugins.module_utils.inputs import validate_stack_name
+from ansible_collections.aichef.dynamodb.plugins.module_utils.stack_status import UnknownStackStatusError
 from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import continue_update_rollback
 from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import delete_stack
 from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import describe_stack
@@ -233,7 +234,7 @@ DYNAMODB_TABLE_TYPE = "AWS::DynamoDB::Table"
 
 
 class StackRecoveryRefused(CloudFormationError):
-    """Recovery would lose data or needs a person; nothing was changed."""
+    """Recovery would lose data or needs a person; refused before any further change."""
 
 
 class StackRecovery:
@@ -260,20 +261,41 @@ class StackRecovery:
         return stack_status(self.stack)
 
     def collect_new_events(self, _status=None):
-        """Add events not seen yet (oldest first): what a person watching would want to see."""
-        seen = set(event["event_id"] for event in self.events)
+        """Add events newer than the newest seen (oldest first): what a person watching would want to see.
+
+        The page also holds older history; on the first poll only the running operation is kept, after that
+        only what follows the newest event seen (older events would break the order and could be taken for
+        the root cause)."""
         newest_first = describe_stack_events(self.cloudformation, self.stack_name, max_pages=1)
-        self.events.extend(reversed([event for event in newest_first if event["event_id"] not in seen]))
+        if not self.events:
+            self.events = last_operation_events(newest_first, self.stack_name)
+            return
+        seen = set(event["event_id"] for event in self.events)
+        new = []
+        for event in newest_first:
+            if event["event_id"] in seen:
+                break
+            new.append(event)
+        self.events.extend(reversed(new))
 
     def failure_lines(self):
         return [format_event(event) for event in failures_root_cause_first(self.events, self.stack_name)]
 
     # --- checks before acting ------------------------------------------------------------------------------
+    def started_actions(self):
+        """Mutating actions already started in this run (none in check mode)."""
+        if self.check_mode:
+            return []
+        return [step["action"] for step in self.actions if step["action"] in table.MUTATING_ACTIONS]
+
     def refuse(self, status, reason):
         failures = self.failure_lines()
         cause = (" Root cause: %s." % failures[0]) if failures else ""
-        raise StackRecoveryRefused(message="Stack %s is %s: %s.%s Nothing was changed." % (
-            self.stack_name, status, reason, cause))
+        started = self.started_actions()
+        done = ("Already done in this run: %s; nothing else was changed." % " -> ".join(started)
+                if started else "Nothing was changed.")
+        raise StackRecoveryRefused(message="Stack %s is %s: %s.%s %s" % (
+            self.stack_name, status, reason, cause, done))
 
     def ensure_not_termination_protected(self, status):
         if self.stack and self.stack.get("EnableTerminationProtection"):
@@ -338,9 +360,11 @@ class StackRecovery:
             return wait_until_settled(self.read_stack, remaining, on_poll=self.collect_new_events,
                                       sleep=self.sleep, clock=self.clock)
         except StackWaitTimeout as e:
-            raise CloudFormationError(message="Stack %s did not settle within wait_timeout=%ds: %s. No delete was "
-                                              "issued; re-run once the running operation has finished" % (
-                                                  self.stack_name, self.options["wait_timeout"], e))
+            deleting = set(self.started_actions()) & set([table.DELETE, table.DELETE_IF_EMPTY])
+            done = "The delete was issued before the wait and goes on" if deleting else "No delete was issued"
+            raise CloudFormationError(message="Stack %s did not settle within wait_timeout=%ds: %s. %s; re-run once "
+                                              "the running operation has finished" % (
+                                                  self.stack_name, self.options["wait_timeout"], e, done))
 
     def run(self):
         self.deadline = self.clock() + self.options["wait_timeout"]
@@ -371,7 +395,13 @@ class StackRecovery:
         if table.lookup_stack_status(status).phase == table.ABSENT:
             self.ensure_no_table_outside_stack(status)
         deploy = planned_deploy(status, self.actions, self.check_mode)
-        differences = self.differences_from_declaration() if deploy == "update" else []
+        # Only a settled, healthy stack stores the template it runs: a failed or busy one may hold the template
+        # of the update that failed, which would read as "nothing to deploy".
+        settled = table.lookup_stack_status(status).phase == table.STABLE
+        if deploy == "create":
+            differences = []
+        else:
+            differences = self.differences_from_declaration() if settled else ["status"]
         if deploy == "update" and not differences:
             deploy = "none"
         return dict(
@@ -439,6 +469,8 @@ def main():
             module.client("dynamodb", retry_decorator=decorator),
             module.params["stack_name"], module.params, module.check_mode)
         result = recovery.run()
+    except UnknownStackStatusError as e:
+        module.fail_json(msg=str(e))
     except StackRecoveryRefused as e:
         module.fail_json(msg=e.message, failures=recovery.failure_lines(), events=recovery.events)
     except AnsibleAWSError as e:

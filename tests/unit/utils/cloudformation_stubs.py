@@ -1,0 +1,194 @@
+"""CloudFormation stub helpers: one per operation, expected_params always set, error_code switches to an error.
+
+Pattern: awsdocs python/test_tools/cloudformation_stubber.py. Responses are valid for the service model
+(the Stubber validates them).
+"""
+import datetime
+import itertools
+
+from ansible_collections.aichef.dynamodb.plugins.module_utils.stack_status import ABSENT_STATUS
+from ansible_collections.aichef.dynamodb.tests.unit.utils.stubber import respond
+
+STACK_NAME = "ai-chef-dynamodb"
+STACK_ID = "arn:aws:cloudformation:us-east-1:123456789012:stack/ai-chef-dynamodb/5b9a8e30-cab0-11ef-9b2a-0a1b2c3d4e5f"
+STACK_TYPE = "AWS::CloudFormation::Stack"
+TABLE_TYPE = "AWS::DynamoDB::Table"
+ALARM_TYPE = "AWS::CloudWatch::Alarm"
+CREATED = datetime.datetime(2026, 11, 25, 8, 0, 0, tzinfo=datetime.timezone.utc)
+
+
+def stack_description(status, stack_name=STACK_NAME, termination_protection=False, tags=None, outputs=None):
+    """A Stacks[] entry; tags and outputs are plain dicts here, turned into the API's lists."""
+    stack = {
+        "StackId": STACK_ID,
+        "StackName": stack_name,
+        "CreationTime": CREATED,
+        "StackStatus": status,
+        "EnableTerminationProtection": termination_protection,
+    }
+    if tags is not None:
+        stack["Tags"] = [{"Key": key, "Value": value} for key, value in tags.items()]
+    if outputs is not None:
+        stack["Outputs"] = [{"OutputKey": key, "OutputValue": value} for key, value in outputs.items()]
+    return stack
+
+
+def stub_describe_stacks(stubber, status, stack_name=STACK_NAME, termination_protection=False, tags=None,
+                         outputs=None, error_code=None, error_message=None):
+    """status ABSENT answers as CloudFormation does for a missing stack: ValidationError '... does not exist'."""
+    if status == ABSENT_STATUS and not error_code:
+        error_code, error_message = "ValidationError", "Stack with id %s does not exist" % stack_name
+    response = {"Stacks": [stack_description(status, stack_name, termination_protection, tags, outputs)]}
+    respond(stubber, "describe_stacks", response, {"StackName": stack_name}, error_code, error_message)
+
+
+def stub_get_template(stubber, template_body, stack_name=STACK_NAME, error_code=None, error_message=None):
+    """The template CloudFormation stored for the stack (TemplateStage Original: as it was submitted)."""
+    response = {"TemplateBody": template_body, "StagesAvailable": ["Original", "Processed"]}
+    respond(stubber, "get_template", response, {"StackName": stack_name, "TemplateStage": "Original"},
+            error_code, error_message)
+
+
+def stub_describe_stack_events(stubber, events_newest_first, stack_name=STACK_NAME, next_token=None,
+                               expected_token=None, error_code=None, error_message=None):
+    expected = {"StackName": stack_name}
+    if expected_token:
+        expected["NextToken"] = expected_token
+    response = {"StackEvents": list(events_newest_first)}
+    if next_token:
+        response["NextToken"] = next_token
+    respond(stubber, "describe_stack_events", response, expected, error_code, error_message)
+
+
+def resource_summary(logical_id, physical_id=None, resource_type=TABLE_TYPE, status="CREATE_COMPLETE"):
+    summary = {
+        "LogicalResourceId": logical_id,
+        "ResourceType": resource_type,
+        "LastUpdatedTimestamp": CREATED,
+        "ResourceStatus": status,
+    }
+    if physical_id:
+        summary["PhysicalResourceId"] = physical_id
+    return summary
+
+
+def stub_list_stack_resources(stubber, summaries, stack_name=STACK_NAME, next_token=None, expected_token=None,
+                              error_code=None, error_message=None):
+    expected = {"StackName": stack_name}
+    if expected_token:
+        expected["NextToken"] = expected_token
+    response = {"StackResourceSummaries": list(summaries)}
+    if next_token:
+        response["NextToken"] = next_token
+    respond(stubber, "list_stack_resources", response, expected, error_code, error_message)
+
+
+def stub_delete_stack(stubber, stack_name=STACK_NAME, error_code=None, error_message=None):
+    respond(stubber, "delete_stack", {}, {"StackName": stack_name}, error_code, error_message)
+
+
+def stub_continue_update_rollback(stubber, stack_name=STACK_NAME, resources_to_skip=None, error_code=None,
+                                  error_message=None):
+    expected = {"StackName": stack_name}
+    if resources_to_skip:
+        expected["ResourcesToSkip"] = list(resources_to_skip)
+    respond(stubber, "continue_update_rollback", {}, expected, error_code, error_message)
+
+
+def stub_rollback_stack(stubber, stack_name=STACK_NAME, error_code=None, error_message=None):
+    respond(stubber, "rollback_stack", {"StackId": STACK_ID}, {"StackName": stack_name}, error_code, error_message)
+
+
+class StackHistory:
+    """A stack's event history, built oldest first; pages come back newest first, as CloudFormation sends them.
+
+    Timestamps grow by one second per event and EventIds are unique, so the same history can be stubbed again
+    after more events were added (what a poll during a running operation sees).
+    """
+
+    def __init__(self, stack_name=STACK_NAME):
+        self.stack_name = stack_name
+        self.events = []
+        self._ids = itertools.count(1)
+
+    def _add(self, logical_id, resource_type, status, reason=None, physical_id=None):
+        number = next(self._ids)
+        event = {
+            "StackId": STACK_ID,
+            "EventId": "%s-%04d" % (logical_id, number),
+            "StackName": self.stack_name,
+            "LogicalResourceId": logical_id,
+            "PhysicalResourceId": physical_id or "",
+            "ResourceType": resource_type,
+            "Timestamp": CREATED + datetime.timedelta(seconds=number),
+            "ResourceStatus": status,
+        }
+        if reason:
+            event["ResourceStatusReason"] = reason
+        self.events.append(event)
+        return event
+
+    def stack(self, status, reason=None):
+        return self._add(self.stack_name, STACK_TYPE, status, reason, physical_id=STACK_ID)
+
+    def resource(self, logical_id, status, reason=None, resource_type=TABLE_TYPE, physical_id=None):
+        return self._add(logical_id, resource_type, status, reason, physical_id)
+
+    def newest_first(self):
+        return list(reversed(self.events))
+
+    # --- histories that the recovery tests share ------------------------------------------------------------
+    def failed_create(self, final_status="ROLLBACK_COMPLETE"):
+        """A first create where the sessions table collides (the root cause) and the results table is cancelled."""
+        self.stack("CREATE_IN_PROGRESS", "User Initiated")
+        self.resource("AiChefSessionsTable", "CREATE_IN_PROGRESS")
+        self.resource("AiChefResultsTable", "CREATE_IN_PROGRESS")
+        self.resource("AiChefSessionsTable", "CREATE_FAILED", TABLE_EXISTS_REASON)
+        self.resource("AiChefResultsTable", "CREATE_FAILED", "Resource creation cancelled")
+        if final_status == "CREATE_FAILED":
+            self.stack("CREATE_FAILED", "The following resource(s) failed to create: [AiChefResultsTable, "
+                                        "AiChefSessionsTable].")
+            return self
+        self.stack("ROLLBACK_IN_PROGRESS", "The following resource(s) failed to create: [AiChefResultsTable, "
+                                           "AiChefSessionsTable]. Rollback requested by user.")
+        if final_status == "ROLLBACK_IN_PROGRESS":
+            return self
+        if final_status == "ROLLBACK_FAILED":
+            self.resource("AiChefResultsTable", "DELETE_FAILED", "Table is being deleted")
+            self.stack("ROLLBACK_FAILED", "The following resource(s) failed to delete: [AiChefResultsTable].")
+            return self
+        self.resource("AiChefResultsTable", "DELETE_COMPLETE")
+        self.resource("AiChefSessionsTable", "DELETE_COMPLETE")
+        self.stack("ROLLBACK_COMPLETE")
+        return self
+
+    def successful_create(self):
+        self.stack("CREATE_IN_PROGRESS", "User Initiated")
+        self.resource("AiChefSessionsTable", "CREATE_IN_PROGRESS")
+        self.resource("AiChefSessionsTable", "CREATE_COMPLETE", physical_id="ai-chef-sessions")
+        self.stack("CREATE_COMPLETE")
+        return self
+
+    def failed_update(self, reason, final_status="UPDATE_ROLLBACK_FAILED"):
+        """An update whose alarm fails (the root cause), with a cancelled sibling and a failed rollback."""
+        self.stack("UPDATE_IN_PROGRESS", "User Initiated")
+        self.resource("SessionsTableErrorAlarm", "UPDATE_IN_PROGRESS", resource_type=ALARM_TYPE)
+        self.resource("SessionsTableErrorAlarm", "UPDATE_FAILED", reason, resource_type=ALARM_TYPE)
+        self.resource("AiChefSessionsTable", "UPDATE_FAILED", "Resource update cancelled")
+        if final_status == "UPDATE_FAILED":
+            self.stack("UPDATE_FAILED", "The following resource(s) failed to update: [SessionsTableErrorAlarm].")
+            return self
+        self.stack("UPDATE_ROLLBACK_IN_PROGRESS", "The following resource(s) failed to update: "
+                                                  "[SessionsTableErrorAlarm].")
+        if final_status == "UPDATE_ROLLBACK_COMPLETE":
+            self.stack("UPDATE_ROLLBACK_COMPLETE")
+            return self
+        self.resource("SessionsTableErrorAlarm", "UPDATE_FAILED", "Alarm rollback failed: access denied",
+                      resource_type=ALARM_TYPE)
+        self.stack("UPDATE_ROLLBACK_FAILED", "The following resource(s) failed to update: "
+                                             "[SessionsTableErrorAlarm].")
+        return self
+
+
+TABLE_EXISTS_REASON = "Resource handler returned message: \"Table already exists: ai-chef-sessions\""
+TABLE_EXISTS_LINE = "AiChefSessionsTable AWS::DynamoDB::Table CREATE_FAILED: " + TABLE_EXISTS_REASON
