@@ -15,7 +15,6 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
-sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
 import emulator  # noqa: E402
 from counting_proxy import CountingProxy  # noqa: E402
 
