@@ -100,3 +100,19 @@ def get_template(client, stack_name):
         return client.get_template(StackName=stack_name, TemplateStage="Original", aws_retry=True)["TemplateBody"]
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         raise CloudFormationError(message="Failed to read the template of stack %s" % stack_name, exception=e)
+
+
+def list_stack_exports(client, stack_id):
+    """The Exports of every ListExports page that the stack stack_id exports (ListExports lists the account's)."""
+    exports = []
+    kwargs = {}
+    try:
+        while True:
+            response = client.list_exports(aws_retry=True, **kwargs)
+            exports.extend(export for export in response.get("Exports", [])
+                           if export.get("ExportingStackId") == stack_id)
+            if not response.get("NextToken"):
+                return exports
+            kwargs["NextToken"] = response["NextToken"]
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        raise CloudFormationError(message="Failed to list the exports of stack %s" % stack_id, exception=e)

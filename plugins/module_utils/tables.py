@@ -36,3 +36,71 @@ def table_holds_items(client, table_name):
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
         raise DynamoDBError(message="Failed to check whether table %s holds items" % table_name, exception=e)
     return response.get("Count", 0) > 0 or "LastEvaluatedKey" in response
+
+
+def describe_time_to_live(client, table_name):
+    """The TimeToLiveDescription dict, or None when no such table exists."""
+    try:
+        return client.describe_time_to_live(TableName=table_name, aws_retry=True).get("TimeToLiveDescription", {})
+    except is_boto3_error_code("ResourceNotFoundException"):
+        return None
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+        raise DynamoDBError(message="Failed to describe the time to live of table %s" % table_name, exception=e)
+
+
+def describe_continuous_backups(client, table_name):
+    """The ContinuousBackupsDescription dict (point-in-time recovery), or None when no such table exists."""
+    try:
+        response = client.describe_continuous_backups(TableName=table_name, aws_retry=True)
+    except is_boto3_error_code(["TableNotFoundException", "ResourceNotFoundException"]):
+        return None
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+        raise DynamoDBError(message="Failed to describe the continuous backups of table %s" % table_name, exception=e)
+    return response.get("ContinuousBackupsDescription", {})
+
+
+# --- data-plane wrappers for dynamodb_table_migration (one call each; pagination is the caller's loop) --------
+
+def scan_page(client, table_name, segment=None, total_segments=None, exclusive_start_key=None,
+              consistent_read=False, limit=None, select=None, projection=None):
+    """One Scan call (at most 1 MB of items): the response dict, with Items and LastEvaluatedKey.
+
+    projection: attribute names to return (turned into a ProjectionExpression with name placeholders).
+    """
+    params = dict(TableName=table_name, ConsistentRead=consistent_read)
+    if total_segments is not None:
+        params.update(Segment=segment, TotalSegments=total_segments)
+    if exclusive_start_key:
+        params["ExclusiveStartKey"] = exclusive_start_key
+    if limit:
+        params["Limit"] = limit
+    if select:
+        params["Select"] = select
+    if projection:
+        names = dict(("#a%d" % index, name) for index, name in enumerate(projection))
+        params["ProjectionExpression"] = ", ".join(sorted(names))
+        params["ExpressionAttributeNames"] = names
+    try:
+        return client.scan(aws_retry=True, **params)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        where = " segment %d/%d" % (segment, total_segments) if total_segments is not None else ""
+        raise DynamoDBError(message="Failed to scan table %s%s" % (table_name, where), exception=e)
+
+
+def batch_write_items(client, table_name, write_requests):
+    """One BatchWriteItem call (at most 25 requests); the requests DynamoDB left unprocessed, [] when none."""
+    try:
+        response = client.batch_write_item(RequestItems={table_name: write_requests}, aws_retry=True)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        raise DynamoDBError(message="Failed to write a batch of %d items to table %s" % (
+            len(write_requests), table_name), exception=e)
+    return response.get("UnprocessedItems", {}).get(table_name, [])
+
+
+def get_item(client, table_name, key, consistent_read=False):
+    """The item (AttributeValue dicts) with that key, or None when there is none."""
+    try:
+        response = client.get_item(TableName=table_name, Key=key, ConsistentRead=consistent_read, aws_retry=True)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        raise DynamoDBError(message="Failed to read an item of table %s" % table_name, exception=e)
+    return response.get("Item")

@@ -1,0 +1,111 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the aichef.dynamodb collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""CloudFormation drift detection: start it, wait for it (bounded), read what it found.
+
+Drift detection changes no resource: CloudFormation reads each resource and records the differences from the
+template on the stack. Each API wrapper is one call, retried; the wait re-checks after 1 s and backs off to at
+most 5 s between polls (waiters.poll_delays), never longer than its timeout.
+"""
+
+import time
+
+try:
+    import botocore
+except ImportError:
+    pass  # AnsibleAWSModule reports a missing SDK
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+
+from ansible_collections.aichef.dynamodb.plugins.module_utils.common import CloudFormationError
+from ansible_collections.aichef.dynamodb.plugins.module_utils.transformations import normalize_stack_drift
+from ansible_collections.aichef.dynamodb.plugins.module_utils.waiters import poll_delays
+
+# "You can perform drift detection on stacks with the following statuses" (CloudFormation user guide).
+DRIFT_DETECTABLE_STATUSES = frozenset(
+    ["CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "UPDATE_ROLLBACK_FAILED"])
+
+DETECTION_IN_PROGRESS = "DETECTION_IN_PROGRESS"
+DETECTION_COMPLETE = "DETECTION_COMPLETE"
+DETECTION_FAILED = "DETECTION_FAILED"  # some resources could not be checked; the others have results
+# Our own statuses for a detection that did not run or did not finish.
+NOT_RUN = "NOT_RUN"
+TIMED_OUT = "TIMED_OUT"
+
+# What an endpoint answers when it does not implement an operation at all (not a permission problem).
+NOT_IMPLEMENTED_ERROR_CODES = ["NotImplemented", "NotImplementedException", "InvalidAction",
+                               "UnsupportedOperation", "UnknownOperationException"]
+
+
+class DriftDetectionNotImplemented(CloudFormationError):
+    """The endpoint does not implement drift detection."""
+
+
+def detect_stack_drift(client, stack_name):
+    """Start a drift detection; its StackDriftDetectionId."""
+    try:
+        return client.detect_stack_drift(StackName=stack_name, aws_retry=True)["StackDriftDetectionId"]
+    except is_boto3_error_code(NOT_IMPLEMENTED_ERROR_CODES) as e:
+        raise DriftDetectionNotImplemented(message="The endpoint does not implement DetectStackDrift: %s" % e,
+                                           exception=e)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+        raise CloudFormationError(message="Failed to start drift detection on stack %s" % stack_name, exception=e)
+
+
+def describe_stack_drift_detection_status(client, detection_id):
+    try:
+        response = client.describe_stack_drift_detection_status(StackDriftDetectionId=detection_id, aws_retry=True)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        raise CloudFormationError(message="Failed to read drift detection %s" % detection_id, exception=e)
+    response.pop("ResponseMetadata", None)
+    return response
+
+
+def describe_stack_resource_drifts(client, stack_name):
+    """StackResourceDrifts of every page: the latest drift result of each checked resource."""
+    drifts = []
+    kwargs = dict(StackName=stack_name)
+    try:
+        while True:
+            response = client.describe_stack_resource_drifts(aws_retry=True, **kwargs)
+            drifts.extend(response.get("StackResourceDrifts", []))
+            if not response.get("NextToken"):
+                return drifts
+            kwargs["NextToken"] = response["NextToken"]
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        raise CloudFormationError(message="Failed to read the resource drifts of stack %s" % stack_name, exception=e)
+
+
+def not_run(reason):
+    """The drift result when no detection ran: no resources, and why."""
+    return dict(detection_status=NOT_RUN, detection_status_reason=reason, resources=[])
+
+
+def run_drift_detection(client, stack_name, stack_status, timeout, sleep=time.sleep, clock=time.monotonic):
+    """Detect drift on the stack and return normalize_stack_drift(...) of the result.
+
+    A stack whose status does not allow drift detection, or an endpoint without it, gives not_run(reason).
+    A detection still running after timeout seconds gives detection_status TIMED_OUT and no resources.
+    """
+    if stack_status not in DRIFT_DETECTABLE_STATUSES:
+        return not_run("CloudFormation detects drift only on stacks in %s; this one is %s"
+                       % (", ".join(sorted(DRIFT_DETECTABLE_STATUSES)), stack_status))
+    try:
+        detection_id = detect_stack_drift(client, stack_name)
+    except DriftDetectionNotImplemented as e:
+        return not_run(e.message)
+    started = clock()
+    deadline = started + timeout
+    delays = poll_delays()
+    status = describe_stack_drift_detection_status(client, detection_id)
+    while status.get("DetectionStatus") == DETECTION_IN_PROGRESS:
+        remaining = deadline - clock()
+        if remaining <= 0:
+            result = normalize_stack_drift(status, [])
+            result["detection_status"] = TIMED_OUT
+            result["detection_status_reason"] = "drift detection %s still running after %.0f s" % (
+                detection_id, clock() - started)
+            return result
+        sleep(min(next(delays), remaining))
+        status = describe_stack_drift_detection_status(client, detection_id)
+    return normalize_stack_drift(status, describe_stack_resource_drifts(client, stack_name))
