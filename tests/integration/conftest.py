@@ -1,9 +1,11 @@
 """Integration fixtures: a fresh emulator for the session, boto3 clients on it, and a playbook runner."""
+import hashlib
 import json
 import os
 import re
 import subprocess
 import sys
+import time
 
 import boto3
 import pytest
@@ -41,6 +43,9 @@ def ddb(endpoint):
 
 
 RECAP_PATTERN = re.compile(r"^localhost\s+:\s+(.*)$", re.MULTILINE)
+FATAL_PREFIX = "fatal: [localhost]: FAILED! => "
+# Task results as one JSON line each: messages are checked whole, not as the YAML callback wraps them.
+ONE_LINE_RESULTS = dict(ANSIBLE_CALLBACK_RESULT_FORMAT="json", ANSIBLE_CALLBACK_FORMAT_PRETTY="false")
 
 
 class PlaybookRun:
@@ -57,17 +62,103 @@ class PlaybookRun:
     def changed(self):
         return self.stats["changed"]
 
+    @property
+    def failures(self):
+        """The msg of every failed task; needs one-line JSON results (the `deploy` fixture sets them)."""
+        return [json.loads(line[len(FATAL_PREFIX):]).get("msg", "") for line in self.output.splitlines()
+                if line.startswith(FATAL_PREFIX)]
+
 
 @pytest.fixture
 def run_playbook(endpoint):
-    def run(playbook, *args, extra_vars=None):
+    def run(playbook, *args, extra_vars=None, env=None):
+        """env: variables to set for this run only; a value of None removes the variable."""
         command = [os.path.join(ROOT, ".venv", "bin", "ansible-playbook"), "-i", "inventories/local",
                    os.path.join("playbooks", playbook)] + list(args)
         if extra_vars:
             command += ["-e", json.dumps(extra_vars)]
-        env = dict(os.environ, AICHEF_EMULATOR_PORT=str(PORT),
-                   ANSIBLE_NOCOLOR="1", ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"),
-                   ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".collections"))
-        completed = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+        run_env = dict(os.environ, AICHEF_EMULATOR_PORT=str(PORT),
+                       ANSIBLE_NOCOLOR="1", ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"),
+                       ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".collections"))
+        for name, value in (env or {}).items():
+            if value is None:
+                run_env.pop(name, None)
+            else:
+                run_env[name] = value
+        completed = subprocess.run(command, cwd=ROOT, env=run_env, capture_output=True, text=True, timeout=600)
         return PlaybookRun(completed)
     return run
+
+
+@pytest.fixture
+def deploy(run_playbook):
+    """deploy(*args, extra_vars=..., env=...): run deploy-dynamodb.yml with one-line JSON task results."""
+    def run(*args, extra_vars=None, env=None):
+        return run_playbook("deploy-dynamodb.yml", *args, extra_vars=extra_vars,
+                            env=dict(ONE_LINE_RESULTS, **(env or {})))
+    return run
+
+
+# --- per-test names, templates and stack helpers (recovery and bad-input tests) -----------------------------
+# The emulator lives for the whole session, so every test works on its own stack and its own tables: the
+# templates under templates/ name their tables __PREFIX__-sessions and __PREFIX__-results, and the prefix is
+# the test's own stack name.
+TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
+PREFIX_TOKEN = "__PREFIX__"
+
+
+@pytest.fixture
+def stack_name(request):
+    """A stack name unique to this test (and parameter): "it-" + the test name, shortened, + a short hash."""
+    digest = hashlib.sha1(request.node.nodeid.encode()).hexdigest()[:6]
+    words = re.sub(r"[^a-z0-9]+", "-", request.node.name.lower().replace("test_", "", 1)).strip("-")
+    return "it-%s-%s" % (words[:40].rstrip("-"), digest)
+
+
+@pytest.fixture
+def render_template(stack_name, tmp_path):
+    """render_template("good.yaml") -> path of a copy whose table names start with this test's stack name."""
+    def render(name):
+        with open(os.path.join(TEMPLATES, name)) as handle:
+            body = handle.read().replace(PREFIX_TOKEN, stack_name)
+        path = tmp_path / name
+        path.write_text(body)
+        return str(path)
+    return render
+
+
+@pytest.fixture
+def settle(cfn):
+    """settle(stack) -> the stack's status once it is no longer *_IN_PROGRESS (polls every 0.1 s)."""
+    def wait(stack, timeout=60):
+        deadline = time.monotonic() + timeout
+        while True:
+            status = cfn.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"]
+            if not status.endswith("_IN_PROGRESS") or time.monotonic() > deadline:
+                return status
+            time.sleep(0.1)
+    return wait
+
+
+@pytest.fixture
+def aws_state(endpoint):
+    """aws_state(region="us-east-1") -> everything a deploy could change in the region: stacks (id, status,
+    termination protection), tables, exports. Compare it before and after a run that must not touch AWS."""
+    def snapshot(region=REGION):
+        cfn, ddb = (boto3.client(service, region_name=region, endpoint_url=endpoint, aws_access_key_id="test",
+                                 aws_secret_access_key="test") for service in ("cloudformation", "dynamodb"))
+        stacks = []
+        for page in cfn.get_paginator("list_stacks").paginate():
+            stacks.extend((summary["StackId"], summary["StackStatus"]) for summary in page["StackSummaries"])
+        live = [stack_id for stack_id, status in stacks if status != "DELETE_COMPLETE"]
+        protection = dict((stack_id, cfn.describe_stacks(StackName=stack_id)["Stacks"][0].get(
+            "EnableTerminationProtection", False)) for stack_id in live)
+        tables = []
+        for page in ddb.get_paginator("list_tables").paginate():
+            tables.extend(page["TableNames"])
+        exports = []
+        for page in cfn.get_paginator("list_exports").paginate():
+            exports.extend((export["Name"], export["Value"]) for export in page["Exports"])
+        return dict(stacks=sorted(stacks), termination_protection=protection, tables=sorted(tables),
+                    exports=sorted(exports))
+    return snapshot
