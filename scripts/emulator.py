@@ -49,6 +49,13 @@ def read_pid(port):
 
 
 def process_alive(pid):
+    # When the emulator is our own child (pytest fixture, `run`), it stays a zombie after SIGTERM until reaped:
+    # reap it, or kill(pid, 0) keeps answering "alive" and every stop waits out its timeout.
+    try:
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:
+            return False
+    except ChildProcessError:
+        pass
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -75,3 +75,12 @@ def format_event(event):
     if event.get("resource_status_reason"):
         line += ": %s" % event["resource_status_reason"]
     return line
+
+
+def resource_failures_since(events_oldest_first, stack_name, stack_status):
+    """Resource failures after the last stack-level event in stack_status (e.g. the failures of the latest
+    UPDATE_ROLLBACK_IN_PROGRESS: what a continued rollback tripped over)."""
+    starts = [position for position, event in enumerate(events_oldest_first)
+              if is_stack_event(event, stack_name) and event["resource_status"] == stack_status]
+    since = events_oldest_first[starts[-1] + 1:] if starts else events_oldest_first
+    return [event for event in since if is_failure(event) and not is_stack_event(event, stack_name)]

@@ -206,9 +206,11 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils.common import BACK
 from ansible_collections.aichef.dynamodb.plugins.module_utils.common import CloudFormationError
 from ansible_collections.aichef.dynamodb.plugins.module_utils.common import retry_decorator
 from ansible_collections.aichef.dynamodb.plugins.module_utils.deploy_plan import stack_differences
+from ansible_collections.aichef.dynamodb.plugins.module_utils.deploy_plan import stored_template
 from ansible_collections.aichef.dynamodb.plugins.module_utils.events import failures_root_cause_first
 from ansible_collections.aichef.dynamodb.plugins.module_utils.events import format_event
 from ansible_collections.aichef.dynamodb.plugins.module_utils.events import last_operation_events
+from ansible_collections.aichef.dynamodb.plugins.module_utils.events import resource_failures_since
 from ansible_collections.aichef.dynamodb.plugins.module_utils.inputs import validate_region
 from ansible_collections.aichef.dynamodb.plugins.module_utils.inputs import validate_stack_name
 from ansible_collections.aichef.dynamodb.plugins.module_utils.stack_status import UnknownStackStatusError
@@ -231,6 +233,9 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils.waiters import wai
 # continue -> UPDATE_ROLLBACK_COMPLETE). More steps than this means the stack keeps failing: stop and say so.
 MAX_RECOVERY_STEPS = 6
 DYNAMODB_TABLE_TYPE = "AWS::DynamoDB::Table"
+# Deletion policies under which DeleteStack leaves a table behind (RetainExceptOnCreate deletes only during the
+# rollback of the create that made the table, never on DeleteStack).
+RETAINING_DELETION_POLICIES = frozenset(["Retain", "RetainExceptOnCreate", "Snapshot"])
 
 
 class StackRecoveryRefused(CloudFormationError):
@@ -316,12 +321,20 @@ class StackRecovery:
                                 "Retain policy after a failed create?). AWS refuses to create a table whose name "
                                 "exists: back up and delete it, or import it into the stack" % ", ".join(existing))
 
-    def tables_holding_items(self):
-        resources = list_stack_resources(self.cloudformation, self.stack_name)
-        names = [resource["PhysicalResourceId"] for resource in resources
-                 if resource.get("ResourceType") == DYNAMODB_TABLE_TYPE and resource.get("PhysicalResourceId")
-                 and resource.get("ResourceStatus") != "DELETE_COMPLETE"]
-        return [name for name in names if table_holds_items(self.dynamodb, name)]
+    def live_stack_tables(self):
+        """{logical id: table name} of the stack's tables that still exist."""
+        return dict((resource["LogicalResourceId"], resource["PhysicalResourceId"])
+                    for resource in list_stack_resources(self.cloudformation, self.stack_name)
+                    if resource.get("ResourceType") == DYNAMODB_TABLE_TYPE and resource.get("PhysicalResourceId")
+                    and resource.get("ResourceStatus") != "DELETE_COMPLETE")
+
+    def tables_kept_by_delete(self, live_tables):
+        """Names of live tables whose deletion policy makes DeleteStack leave them outside any stack."""
+        if not live_tables:
+            return []
+        resources = stored_template(get_template(self.cloudformation, self.stack_name)).get("Resources") or {}
+        return [name for logical_id, name in live_tables.items()
+                if (resources.get(logical_id) or {}).get("DeletionPolicy") in RETAINING_DELETION_POLICIES]
 
     def check_preconditions(self, status, row):
         if row.action == table.FAIL:
@@ -331,7 +344,14 @@ class StackRecovery:
             self.ensure_no_table_outside_stack(status)
         if row.action == table.DELETE_IF_EMPTY:
             self.ensure_not_termination_protected(status)
-            holding = self.tables_holding_items()
+            live_tables = self.live_stack_tables()
+            kept = self.tables_kept_by_delete(live_tables)
+            if kept:
+                self.refuse(status, "it must be deleted before it can be created again, but its table(s) %s have a "
+                                    "deletion policy that keeps them on delete: they would be left outside any stack "
+                                    "and the create would collide with them. Back them up, then delete them by hand "
+                                    "or import them into the stack" % ", ".join(kept))
+            holding = [name for name in live_tables.values() if table_holds_items(self.dynamodb, name)]
             if holding and not self.options["allow_delete"]:
                 self.refuse(status, "it must be deleted before it can be created again, but table(s) %s still "
                                     "hold items; back them up, then re-run with allow_delete=true "
@@ -344,6 +364,18 @@ class StackRecovery:
         return stack_differences(self.stack, get_template(self.cloudformation, self.stack_name),
                                  self.options["template_body"], self.options["tags"],
                                  self.options["termination_protection"])
+
+    def refuse_failed_rollback(self, status):
+        """A rollback that failed again fails the same way on every retry (and each takes minutes on AWS):
+        name what it tripped over and how to get past it."""
+        self.events = last_operation_events(describe_stack_events(self.cloudformation, self.stack_name),
+                                            self.stack_name)
+        tripped = resource_failures_since(self.events, self.stack_name, "UPDATE_ROLLBACK_IN_PROGRESS")
+        blockers = sorted(set(event["logical_resource_id"] for event in tripped))
+        self.refuse(status, "the rollback failed again (%s). Fix those resources by hand, or re-run with "
+                            "resources_to_skip: [%s] (role: dynamodb_stack_resources_to_skip) to leave them as "
+                            "they are" % ("; ".join(format_event(event) for event in tripped) or "no resource event",
+                                           ", ".join(blockers)))
 
     # --- acting --------------------------------------------------------------------------------------------
     def start_action(self, action):
@@ -388,6 +420,8 @@ class StackRecovery:
                 status = step["status_after"] = self.read_stack()
                 break
             status = step["status_after"] = self.wait(status)
+            if row.action in (table.CONTINUE_UPDATE_ROLLBACK, table.ROLLBACK) and status == step["status_before"]:
+                self.refuse_failed_rollback(status)
         else:
             raise CloudFormationError(message="Stack %s is still %s after %d recovery steps (%s); stopping so a person "
                                               "can look" % (self.stack_name, status, MAX_RECOVERY_STEPS,

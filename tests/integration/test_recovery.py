@@ -226,11 +226,6 @@ def test_create_failed_with_items_is_refused_then_deleted_and_created_with_conse
     assert items_of(ddb, sessions, "sessionId") == []  # consented: the old table went with the old stack
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "plugin: a CREATE_FAILED stack whose tables have DeletionPolicy RetainExceptOnCreate (DESIGN section 4's "
-    "policy) is deleted with allow_delete=true, the delete retains the tables (a delete is not the rollback of "
-    "their create), and only then the pre-create check refuses: the stack is gone, the tables orphaned, and the "
-    "message still says 'Nothing was changed'. The tables a delete would leave behind must be checked first."))
 def test_create_failed_with_tables_kept_by_retain_except_on_create_is_refused_before_any_delete(
         deploy, cfn, ddb, settle, stack_name, render_template):
     failed_id = create_failed_stack(cfn, settle, stack_name,
@@ -352,10 +347,6 @@ def test_update_rollback_failed_is_never_deleted_and_continues_skipping_the_name
     assert_items_kept(ddb, stack_name)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "plugin: when ContinueUpdateRollback ends in UPDATE_ROLLBACK_FAILED again the module repeats it until "
-    "MAX_RECOVERY_STEPS (6 times) and fails with 'still UPDATE_ROLLBACK_FAILED after 6 recovery steps', "
-    "without the root cause (which resource, why) or the way out (resources_to_skip)"))
 def test_update_rollback_failed_that_fails_again_names_the_root_cause_and_the_skip_option(
         deploy, cfn, ddb, settle, stack_name, render_template):
     _, good = create_good_stack_with_items(cfn, ddb, settle, stack_name, render_template)

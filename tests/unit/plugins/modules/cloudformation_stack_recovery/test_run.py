@@ -27,6 +27,7 @@ CONTINUE = "cloudformation:ContinueUpdateRollback"
 ROLLBACK = "cloudformation:RollbackStack"
 TABLE = "dynamodb:DescribeTable"
 SCAN = "dynamodb:Scan"
+GET_TEMPLATE = "cloudformation:GetTemplate"
 
 HEALTHY = [status for status, row in table.STACK_STATUS_TABLE.items() if row.phase == table.STABLE]
 BUSY = [status for status, row in table.STACK_STATUS_TABLE.items() if row.phase == table.BUSY]
@@ -263,13 +264,14 @@ def test_run_failed_create_tables_empty_deletes_until_absent(status, cloudformat
     cfn.stub_describe_stacks(cloudformation.stubber, status)
     cfn.stub_describe_stack_events(cloudformation.stubber, history.newest_first())
     cfn.stub_list_stack_resources(cloudformation.stubber, FAILED_CREATE_RESOURCES)
+    cfn.stub_get_template(cloudformation.stubber, TEAM_TEMPLATE)
     stub_scan(dynamodb.stubber, "ai-chef-sessions", 0)
     stub_scan(dynamodb.stubber, "ai-chef-results", 0)
     stub_delete_until_gone(cloudformation, history)
 
     result = make_recovery().run()
 
-    assert api_calls == [DESCRIBE, EVENTS, RESOURCES, SCAN, SCAN, DELETE, DESCRIBE, EVENTS, DESCRIBE]
+    assert api_calls == [DESCRIBE, EVENTS, RESOURCES, GET_TEMPLATE, SCAN, SCAN, DELETE, DESCRIBE, EVENTS, DESCRIBE]
     assert outcome(result) == dict(status_before=status, phase_before="dead", action="delete_if_empty",
                                    status_after="ABSENT", deploy="create", changed=True)
     assert steps(result) == [("delete_if_empty", status, "ABSENT")]
@@ -283,6 +285,7 @@ def test_run_failed_create_table_with_items_refuses_naming_it(status, cloudforma
     cfn.stub_describe_stacks(cloudformation.stubber, status)
     cfn.stub_describe_stack_events(cloudformation.stubber, StackHistory().failed_create(status).newest_first())
     cfn.stub_list_stack_resources(cloudformation.stubber, FAILED_CREATE_RESOURCES)
+    cfn.stub_get_template(cloudformation.stubber, TEAM_TEMPLATE)
     stub_scan(dynamodb.stubber, "ai-chef-sessions", 0)
     stub_scan(dynamodb.stubber, "ai-chef-results", 1, last_evaluated_key={"resultId": {"S": "r-1"}})
 
@@ -294,7 +297,7 @@ def test_run_failed_create_table_with_items_refuses_naming_it(status, cloudforma
     assert "Root cause: %s." % TABLE_EXISTS_LINE in e.value.message
     assert e.value.message.endswith("Nothing was changed.")
     assert DELETE not in api_calls
-    assert api_calls == [DESCRIBE, EVENTS, RESOURCES, SCAN, SCAN]
+    assert api_calls == [DESCRIBE, EVENTS, RESOURCES, GET_TEMPLATE, SCAN, SCAN]
 
 
 @pytest.mark.parametrize("status", ["ROLLBACK_FAILED", "CREATE_FAILED"])
@@ -303,6 +306,7 @@ def test_run_failed_create_items_allow_delete_deletes(status, cloudformation, dy
     cfn.stub_describe_stacks(cloudformation.stubber, status)
     cfn.stub_describe_stack_events(cloudformation.stubber, history.newest_first())
     cfn.stub_list_stack_resources(cloudformation.stubber, FAILED_CREATE_RESOURCES)
+    cfn.stub_get_template(cloudformation.stubber, TEAM_TEMPLATE)
     stub_scan(dynamodb.stubber, "ai-chef-sessions", 5)
     stub_scan(dynamodb.stubber, "ai-chef-results", 1)
     stub_delete_until_gone(cloudformation, history)
@@ -322,6 +326,7 @@ def test_run_failed_create_table_retained_after_delete_refuses_naming_it(cloudfo
     cfn.stub_describe_stacks(cloudformation.stubber, "CREATE_FAILED")
     cfn.stub_describe_stack_events(cloudformation.stubber, history.newest_first())
     cfn.stub_list_stack_resources(cloudformation.stubber, FAILED_CREATE_RESOURCES[:1])
+    cfn.stub_get_template(cloudformation.stubber, TEAM_TEMPLATE)  # no deletion policy: the delete should remove it
     stub_scan(dynamodb.stubber, "ai-chef-sessions", 0)
     stub_delete_until_gone(cloudformation, history)
     stub_describe_table(dynamodb.stubber, "ai-chef-sessions", exists=True)
@@ -330,7 +335,8 @@ def test_run_failed_create_table_retained_after_delete_refuses_naming_it(cloudfo
     with pytest.raises(module.StackRecoveryRefused) as e:
         make_recovery(template_body=TEAM_TEMPLATE).run()
 
-    assert api_calls == [DESCRIBE, EVENTS, RESOURCES, SCAN, DELETE, DESCRIBE, EVENTS, DESCRIBE, TABLE, TABLE]
+    assert api_calls == [DESCRIBE, EVENTS, RESOURCES, GET_TEMPLATE, SCAN, DELETE, DESCRIBE, EVENTS, DESCRIBE, TABLE,
+                         TABLE]
     assert "table(s) ai-chef-sessions already exist outside it" in e.value.message
     assert "Nothing was changed" not in e.value.message
     assert "delete_if_empty" in e.value.message
@@ -376,20 +382,28 @@ def test_run_update_rollback_failed_termination_protected_still_continues(cloudf
     assert CONTINUE in api_calls
 
 
-def test_run_update_rollback_keeps_failing_stops_after_max_steps(cloudformation, api_calls, make_recovery):
-    """A rollback that fails every time is retried a bounded number of times, then a person is asked to look;
-    it is never deleted."""
+def test_run_update_rollback_failing_again_refuses_naming_the_blocker_and_the_skip_option(cloudformation, api_calls,
+                                                                                        make_recovery):
+    """A continued rollback that fails again would fail the same way on every retry (minutes each on AWS): stop
+    after one, name the resource it tripped over and the resources_to_skip way past it; never delete."""
+    history = StackHistory().successful_create().failed_update("boom")
     cfn.stub_describe_stacks(cloudformation.stubber, "UPDATE_ROLLBACK_FAILED")
-    cfn.stub_describe_stack_events(cloudformation.stubber, StackHistory().failed_update("boom").newest_first())
-    for _ in range(module.MAX_RECOVERY_STEPS):
-        cfn.stub_continue_update_rollback(cloudformation.stubber)
-        cfn.stub_describe_stacks(cloudformation.stubber, "UPDATE_ROLLBACK_FAILED")
-    with pytest.raises(CloudFormationError) as e:
+    cfn.stub_describe_stack_events(cloudformation.stubber, history.newest_first())
+    cfn.stub_continue_update_rollback(cloudformation.stubber)
+    cfn.stub_describe_stacks(cloudformation.stubber, "UPDATE_ROLLBACK_FAILED")
+    history.stack("UPDATE_ROLLBACK_IN_PROGRESS", "Continue rollback requested by user")
+    history.resource("AiChefResultsTable", "UPDATE_FAILED", "Index: sessionId-index not found")
+    history.stack("UPDATE_ROLLBACK_FAILED", "The following resource(s) failed to update: [AiChefResultsTable].")
+    cfn.stub_describe_stack_events(cloudformation.stubber, history.newest_first())
+
+    with pytest.raises(module.StackRecoveryRefused) as e:
         make_recovery().run()
-    assert e.value.message.startswith("Stack %s is still UPDATE_ROLLBACK_FAILED after %d recovery steps" % (
-        STACK_NAME, module.MAX_RECOVERY_STEPS))
-    assert api_calls.count(CONTINUE) == module.MAX_RECOVERY_STEPS
-    assert DELETE not in api_calls
+
+    assert api_calls == [DESCRIBE, EVENTS, CONTINUE, DESCRIBE, EVENTS]
+    assert "the rollback failed again (AiChefResultsTable AWS::DynamoDB::Table UPDATE_FAILED: Index: sessionId-index " \
+           "not found)" in e.value.message
+    assert "resources_to_skip: [AiChefResultsTable]" in e.value.message
+    assert "Already done in this run: continue_update_rollback" in e.value.message
 
 
 # --- UPDATE_FAILED: roll back, wait, update -------------------------------------------------------------------------
@@ -581,8 +595,8 @@ def test_run_check_mode_table_outside_still_refuses(cloudformation, dynamodb, ma
 
 @pytest.mark.parametrize("status, reads, action, deploy", [
     ("REVIEW_IN_PROGRESS", [DESCRIBE, EVENTS], "delete", "create"),
-    ("ROLLBACK_FAILED", [DESCRIBE, EVENTS, RESOURCES, SCAN, SCAN], "delete_if_empty", "create"),
-    ("CREATE_FAILED", [DESCRIBE, EVENTS, RESOURCES, SCAN, SCAN], "delete_if_empty", "create"),
+    ("ROLLBACK_FAILED", [DESCRIBE, EVENTS, RESOURCES, GET_TEMPLATE, SCAN, SCAN], "delete_if_empty", "create"),
+    ("CREATE_FAILED", [DESCRIBE, EVENTS, RESOURCES, GET_TEMPLATE, SCAN, SCAN], "delete_if_empty", "create"),
     ("UPDATE_ROLLBACK_FAILED", [DESCRIBE, EVENTS], "continue_update_rollback", "update"),
     ("UPDATE_FAILED", [DESCRIBE, EVENTS], "rollback", "update"),
 ], ids=lambda value: value if isinstance(value, str) and value.isupper() else "")
@@ -592,6 +606,7 @@ def test_run_check_mode_mutating_row_reads_only_changed_as_planned(status, reads
     cfn.stub_describe_stack_events(cloudformation.stubber, [])
     if RESOURCES in reads:
         cfn.stub_list_stack_resources(cloudformation.stubber, FAILED_CREATE_RESOURCES)
+        cfn.stub_get_template(cloudformation.stubber, TEAM_TEMPLATE)
         stub_scan(dynamodb.stubber, "ai-chef-sessions", 0)
         stub_scan(dynamodb.stubber, "ai-chef-results", 0)
     result = make_recovery(check_mode=True).run()
@@ -615,6 +630,7 @@ def test_run_check_mode_items_held_refuses_like_real_run(cloudformation, dynamod
     cfn.stub_describe_stacks(cloudformation.stubber, "ROLLBACK_FAILED")
     cfn.stub_describe_stack_events(cloudformation.stubber, [])
     cfn.stub_list_stack_resources(cloudformation.stubber, FAILED_CREATE_RESOURCES[:1])
+    cfn.stub_get_template(cloudformation.stubber, TEAM_TEMPLATE)
     stub_scan(dynamodb.stubber, "ai-chef-sessions", 2)
     with pytest.raises(module.StackRecoveryRefused, match="ai-chef-sessions still hold items"):
         make_recovery(check_mode=True).run()
@@ -650,3 +666,25 @@ def test_run_check_mode_unsettled_stack_never_compares_templates_deploy_update(s
     result = make_recovery(check_mode=True, template_body=TEAM_TEMPLATE).run()
     assert "cloudformation:GetTemplate" not in api_calls
     assert (result["deploy"], result["differences"]) == ("update", ["status"])
+
+
+@pytest.mark.parametrize("policy", ["Retain", "RetainExceptOnCreate"])
+def test_run_failed_create_table_kept_by_deletion_policy_refuses_before_any_delete(policy, cloudformation, dynamodb,
+                                                                                   api_calls, make_recovery):
+    """DeleteStack keeps such a table (RetainExceptOnCreate deletes only in the create's own rollback): deleting
+    would strand it outside any stack and the create would collide. Refuse first, even with allow_delete."""
+    stored = TEAM_TEMPLATE.replace("  AiChefSessionsTable:\n    Type: AWS::DynamoDB::Table\n",
+                                   "  AiChefSessionsTable:\n    Type: AWS::DynamoDB::Table\n    DeletionPolicy: %s\n"
+                                   % policy)
+    assert stored != TEAM_TEMPLATE
+    cfn.stub_describe_stacks(cloudformation.stubber, "CREATE_FAILED")
+    cfn.stub_describe_stack_events(cloudformation.stubber, StackHistory().failed_create("CREATE_FAILED").newest_first())
+    cfn.stub_list_stack_resources(cloudformation.stubber, FAILED_CREATE_RESOURCES)
+    cfn.stub_get_template(cloudformation.stubber, stored)
+
+    with pytest.raises(module.StackRecoveryRefused) as e:
+        make_recovery(allow_delete=True).run()
+
+    assert "its table(s) ai-chef-sessions have a deletion policy that keeps them on delete" in e.value.message
+    assert e.value.message.endswith("Nothing was changed.")
+    assert api_calls == [DESCRIBE, EVENTS, RESOURCES, GET_TEMPLATE]
