@@ -58,6 +58,8 @@ test: install lint unit integration molecule collection
 lint: install
 	ansible-lint --profile production
 	cfn-lint files/*.yaml
+	rm -rf .run/rendered && $(BIN)/python scripts/render_templates.py .run/rendered
+	cfn-lint .run/rendered/*.yaml
 	$(BIN)/python scripts/role_readme.py --check
 
 unit: install
@@ -74,6 +76,7 @@ collection: install
 
 benchmark: install
 	$(BIN)/python benchmarks/noop_deploy.py
+	$(BIN)/python benchmarks/render_tables.py
 
 clean: emulator-stop
 	rm -rf $(VENV) $(EMULATOR_VENV) .collections .run reports

@@ -530,7 +530,7 @@ def verify_stack(stack_name, template, info, drift=None):
 # --- reporting ----------------------------------------------------------------------------------------------------
 STATUS_LABELS = {PASS: "pass", FAIL: "FAIL", UNSUPPORTED: "unsupported"}
 SUMMARY_VALUE_WIDTH = 34
-SUMMARY_NAME_WIDTH = 64
+SUMMARY_NAME_WIDTH = 80  # the longest alarm check names of the rendered template fit whole
 
 
 def count_checks(checks):
