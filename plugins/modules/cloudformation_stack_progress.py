@@ -1,0 +1,239 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the aichef.dynamodb collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+module: cloudformation_stack_progress
+short_description: Follow a running stack operation, event by event, and explain how it ended
+version_added: 0.2.0
+description:
+  - Follows the stack operation started after O(since) (typically an C(amazon.aws.cloudformation) task run with
+    C(async) and C(poll=0)) for at most O(window) seconds per call, and returns the stack events that appeared.
+  - Meant for an C(until) loop on RV(settled), so that a deploy that takes minutes shows a line per poll (and, with
+    the collection's C(aichef.dynamodb.stack_events) callback, each new event) instead of one silent task.
+  - When the operation has ended in failure (rolled back, or failed), fails with a message whose first line names the
+    root cause, the earliest failed resource that is not a cancellation echo, and its reason.
+  - Reads the async job's result file (O(job_results_file)) so that a deploy that fails before CloudFormation starts
+    an operation (a template CloudFormation rejects) ends the loop at once with that error.
+options:
+  stack_name:
+    description: Name of the CloudFormation stack.
+    type: str
+    required: true
+  since:
+    description:
+      - When the stack's previous operation started (ISO 8601, RV(aichef.dynamodb.cloudformation_stack_recovery#module:last_operation_time));
+        events up to it are history. Empty when the stack did not exist.
+    type: str
+    default: ""
+  job_results_file:
+    description: The C(results_file) of the async deploy task.
+    type: path
+  window:
+    description: Seconds to follow the operation in one call before returning RV(settled=false).
+    type: int
+    default: 20
+  backoff_retries:
+    description: Retries of a throttled or failed API call.
+    type: int
+    default: 10
+  backoff_delay:
+    description: Seconds before the first retry of an API call.
+    type: int
+    default: 3
+  backoff_max_delay:
+    description: Largest delay in seconds between retries of an API call.
+    type: int
+    default: 30
+notes:
+  - Supports check mode (it only reads).
+author:
+  - AI Chef platform team
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Recover stack ai-chef-dynamodb to a deployable state
+  aichef.dynamodb.cloudformation_stack_recovery:
+    stack_name: ai-chef-dynamodb
+  register: recovery
+
+- name: Start the deploy
+  amazon.aws.cloudformation:
+    stack_name: ai-chef-dynamodb
+    template_body: "{{ lookup('ansible.builtin.file', 'dynamodb-schema.yaml') }}"
+  async: 1800
+  poll: 0
+  register: deploy_job
+
+- name: Follow the deploy, one line per poll
+  aichef.dynamodb.cloudformation_stack_progress:
+    stack_name: ai-chef-dynamodb
+    since: "{{ recovery.last_operation_time | default('', true) }}"
+    job_results_file: "{{ deploy_job.results_file }}"
+  register: deploy
+  until: deploy.settled
+  retries: 90
+  delay: 0
+"""
+
+RETURN = r"""
+settled:
+  description: Whether the operation has ended (or the deploy job ended without starting one).
+  returned: always
+  type: bool
+  sample: true
+stack_status:
+  description: The stack status at the last poll; C(ABSENT) when there is no stack.
+  returned: always
+  type: str
+  sample: UPDATE_COMPLETE
+events:
+  description: Every event of the followed operation so far, oldest first.
+  returned: always
+  type: list
+  elements: dict
+  sample: []
+event_lines:
+  description: The events of the operation so far, one line each (the callback prints those it has not printed yet).
+  returned: always
+  type: list
+  elements: str
+  sample: ["AiChefResultsTable AWS::DynamoDB::Table UPDATE_IN_PROGRESS"]
+failures:
+  description: The failed events of the operation, the root cause first, one line each.
+  returned: always
+  type: list
+  elements: str
+  sample: []
+stack_outputs:
+  description: The stack outputs reported by the finished deploy job.
+  returned: when settled and the deploy job reported them
+  type: dict
+  sample: {"SessionsTableName": "ai-chef-sessions"}
+output:
+  description: The deploy job's own summary (e.g. C(Stack CREATE complete)).
+  returned: when settled and the deploy job finished
+  type: str
+  sample: Stack UPDATE complete
+"""
+
+import json
+import os
+import time
+
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+from ansible_collections.aichef.dynamodb.plugins.module_utils import stack_status as table
+from ansible_collections.aichef.dynamodb.plugins.module_utils.common import BACKOFF_ARGUMENT_SPEC
+from ansible_collections.aichef.dynamodb.plugins.module_utils.common import retry_decorator
+from ansible_collections.aichef.dynamodb.plugins.module_utils.events import failures_root_cause_first
+from ansible_collections.aichef.dynamodb.plugins.module_utils.events import format_event
+from ansible_collections.aichef.dynamodb.plugins.module_utils.events import is_stack_event
+from ansible_collections.aichef.dynamodb.plugins.module_utils.events import last_operation_events
+from ansible_collections.aichef.dynamodb.plugins.module_utils.events import OPERATION_START_STATUSES
+from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import describe_stack
+from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import describe_stack_events
+from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import stack_status
+from ansible_collections.aichef.dynamodb.plugins.module_utils.waiters import poll_delays
+
+# How a deploy ends well; every other settled status after a deploy started is a failure of that deploy.
+SUCCESS_STATUSES = frozenset(["CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE"])
+
+
+def read_job_result(path):
+    """The async job's result once it has finished, else None (still running, or no job file given)."""
+    if not path or not os.path.exists(path):
+        return None
+    try:
+        with open(path) as handle:
+            result = json.load(handle)
+    except ValueError:
+        return None  # being written
+    if result.get("started") and not result.get("finished", True):
+        return None
+    return result
+
+
+def operation_events(events_newest_first, stack_name, since):
+    """The events of the operation that started after `since`, oldest first; [] while none has started.
+
+    ISO 8601 strings with the same UTC offset (botocore gives UTC) compare in time order. The previous
+    operation's last events come after its start time too, so the cut is at the new operation's start event."""
+    newer = [event for event in events_newest_first if not since or event["timestamp"] > since]
+    started = any(is_stack_event(event, stack_name) and event["resource_status"] in OPERATION_START_STATUSES
+                  for event in newer)
+    return last_operation_events(newer, stack_name) if started else []
+
+
+def poll_once(client, params):
+    job = read_job_result(params["job_results_file"])
+    status = stack_status(describe_stack(client, params["stack_name"]))
+    events = operation_events(describe_stack_events(client, params["stack_name"], max_pages=1),
+                              params["stack_name"], params["since"])
+    busy = table.lookup_stack_status(status).phase == table.BUSY
+    return dict(settled=not busy and (bool(events) or job is not None), stack_status=status, events=events, job=job,
+                event_lines=[format_event(event) for event in events],
+                failures=[format_event(event) for event in failures_root_cause_first(events, params["stack_name"])])
+
+
+def follow(client, params, sleep=time.sleep, clock=time.monotonic):
+    """Poll until the operation after `since` settles, the job ends without one, or the window closes."""
+    deadline = clock() + params["window"]
+    delays = poll_delays()
+    outcome = poll_once(client, params)
+    while not outcome["settled"] and clock() < deadline:
+        sleep(min(next(delays), max(deadline - clock(), 0)))
+        outcome = poll_once(client, params)
+    return outcome
+
+
+def failure_message(stack_name, outcome):
+    """First line: the root cause; then the other failures. None when the deploy went well."""
+    job = outcome["job"] or {}
+    if outcome["stack_status"] in SUCCESS_STATUSES and not job.get("failed"):
+        return None
+    if outcome["failures"]:
+        head = "Deploy of stack %s failed (%s): %s" % (stack_name, outcome["stack_status"], outcome["failures"][0])
+        return "\n".join([head] + outcome["failures"][1:])
+    if job.get("failed"):
+        return "Deploy of stack %s failed before CloudFormation changed anything: %s" % (
+            stack_name, " ".join(str(job.get("msg", "unknown error")).split()))
+    return "Deploy of stack %s ended in %s" % (stack_name, outcome["stack_status"])
+
+
+def main():
+    argument_spec = dict(
+        stack_name=dict(type="str", required=True),
+        since=dict(type="str", default=""),
+        job_results_file=dict(type="path"),
+        window=dict(type="int", default=20),
+        **BACKOFF_ARGUMENT_SPEC
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    try:
+        client = module.client("cloudformation", retry_decorator=retry_decorator(module.params))
+        outcome = follow(client, module.params)
+    except AnsibleAWSError as e:
+        module.fail_json_aws_error(e)
+    job = outcome.pop("job") or {}
+    result = dict(outcome, changed=bool(job.get("changed", outcome["settled"])))
+    if "stack_outputs" in job:
+        result["stack_outputs"] = job["stack_outputs"]
+    if "output" in job:
+        result["output"] = job["output"]
+    if not outcome["settled"]:
+        module.exit_json(msg="Stack %s is %s" % (module.params["stack_name"], outcome["stack_status"]), **result)
+    failure = failure_message(module.params["stack_name"], dict(outcome, job=job))
+    if failure:
+        module.fail_json(msg=failure, **result)
+    module.exit_json(msg="Deploy of stack %s: %s" % (module.params["stack_name"], outcome["stack_status"]), **result)
+
+
+if __name__ == "__main__":
+    main()
