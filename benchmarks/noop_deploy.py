@@ -17,6 +17,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 import emulator  # noqa: E402
 from counting_proxy import CountingProxy  # noqa: E402
+from render_templates import sources  # noqa: E402
+sys.path.insert(0, os.path.join(ROOT, ".collections"))
+from ansible_collections.aichef.dynamodb.plugins.module_utils.render import render_template_body  # noqa: E402
 
 BARE_PLAYBOOK = """---
 - name: Baseline, amazon.aws.cloudformation alone
@@ -27,13 +30,13 @@ BARE_PLAYBOOK = """---
       amazon.aws.cloudformation:
         stack_name: "{{ dynamodb_stack_name | default('ai-chef-dynamodb') }}"
         state: present
-        template_body: "{{ lookup('ansible.builtin.file', '%s/files/dynamodb-schema.yaml') }}"
+        template_body: "{{ lookup('ansible.builtin.file', '%s') }}"
         capabilities: [CAPABILITY_IAM]
         region: "{{ dynamodb_stack_aws_region }}"
         endpoint_url: "{{ dynamodb_stack_aws_endpoint_url }}"
         access_key: "{{ dynamodb_stack_aws_access_key }}"
         secret_key: "{{ dynamodb_stack_aws_secret_key }}"
-""" % ROOT
+"""
 
 
 def run_playbook(playbook, port):
@@ -58,8 +61,13 @@ def main():
     emulator.start(args.port)
     proxy = CountingProxy(args.port)
     try:
-        with tempfile.NamedTemporaryFile("w", suffix=".yml", dir=ROOT, prefix=".bench-") as bare:
-            bare.write(BARE_PLAYBOOK)
+        with tempfile.NamedTemporaryFile("w", suffix=".yml", dir=ROOT, prefix=".bench-") as bare, \
+                tempfile.NamedTemporaryFile("w", suffix=".yaml", prefix="bench-template-") as template:
+            # The same template the role renders from its default tables: both runs are true no-ops.
+            _name, tables, settings = next(sources())
+            template.write(render_template_body(tables, settings))
+            template.flush()
+            bare.write(BARE_PLAYBOOK % template.name)
             bare.flush()
             deploy = os.path.join(ROOT, "playbooks", "deploy-dynamodb.yml")
             subprocess.run([os.path.join(ROOT, ".venv", "bin", "ansible-playbook"), "-i", "inventories/local", deploy],

@@ -12,8 +12,8 @@ description:
   - Per table, the table (C(DeletionPolicy=RetainExceptOnCreate), C(UpdateReplacePolicy=Retain), deletion
     protection, SSE, point-in-time recovery unless turned off, attribute definitions derived from the keys),
     its alarms, and its outputs exported as C(<stack>-<Id>) and C(<stack>-<Id>Arn); once, the log group.
-  - Lint the declarations first with P(aichef.dynamodb.dynamodb_schema_findings#filter); this filter assumes
-    they are valid.
+  - Runs the schema lint of P(aichef.dynamodb.dynamodb_schema_findings#filter) first: any error fails the filter
+    with every finding, one per line, before anything is rendered; warnings are displayed.
 positional: _input, settings
 options:
   _input:
@@ -57,8 +57,12 @@ _value:
 import json
 
 from ansible.errors import AnsibleFilterError
+from ansible.utils.display import Display
 
+from ansible_collections.aichef.dynamodb.plugins.module_utils.render import DEFAULT_SETTINGS
 from ansible_collections.aichef.dynamodb.plugins.module_utils.render import render_template_body
+from ansible_collections.aichef.dynamodb.plugins.module_utils.schema_lint import format_findings
+from ansible_collections.aichef.dynamodb.plugins.module_utils.schema_lint import lint_tables
 
 
 def plain_data(value):
@@ -68,11 +72,19 @@ def plain_data(value):
 
 
 def dynamodb_cfn_template(tables, settings=None):
+    tables, settings = plain_data(tables), plain_data(settings or {})
+    # Lint and render in one filter, one task: the no-op deploy pays for every task it runs.
+    findings = lint_tables(tables, settings.get("name_prefix", DEFAULT_SETTINGS["name_prefix"]))
+    errors = [finding for finding in findings if finding["severity"] == "error"]
+    if errors:
+        raise AnsibleFilterError("dynamodb_stack_tables breaks %d schema rule(s); nothing was sent to AWS:\n%s"
+                                 % (len(errors), "\n".join(format_findings(errors))))
+    for line in format_findings([finding for finding in findings if finding["severity"] == "warning"]):
+        Display().warning(line)
     try:
-        return render_template_body(plain_data(tables), plain_data(settings or {}))
+        return render_template_body(tables, settings)
     except (KeyError, TypeError, ValueError) as e:
-        raise AnsibleFilterError("dynamodb_cfn_template: cannot render these tables (run the schema lint "
-                                 "first): %s" % e)
+        raise AnsibleFilterError("dynamodb_cfn_template: cannot render these tables: %s" % e)
 
 
 class FilterModule:

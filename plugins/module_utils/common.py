@@ -43,3 +43,17 @@ class DynamoDBError(AnsibleAWSError):
 
 class InputError(AnsibleAWSError):
     """The caller's input is wrong; raised before any AWS call."""
+
+
+class LazyClient:
+    """A client made on first use: creating a boto3 client loads its service model (tens of milliseconds), and
+    most runs of a module never call the second service it may need."""
+
+    def __init__(self, factory):
+        self._factory = factory
+        self._client = None
+
+    def __getattr__(self, name):
+        if self._client is None:
+            self._client = self._factory()
+        return getattr(self._client, name)

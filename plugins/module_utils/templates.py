@@ -3,6 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Read a CloudFormation template (JSON or YAML with short-form tags) without calling AWS."""
 
+import copy
 import json
 
 import yaml
@@ -12,7 +13,12 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils.common import Inpu
 DYNAMODB_TABLE_TYPE = "AWS::DynamoDB::Table"
 
 
-class _CloudFormationLoader(yaml.SafeLoader):
+# libyaml's loader parses a rendered template about ten times faster than the pure-Python one; the constructors
+# (and the short-tag handling below) stay in Python either way.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _CloudFormationLoader(_SafeLoader):
     """SafeLoader that turns CloudFormation short forms (!Ref x, !GetAtt a.b, !Sub ...) into their long forms."""
 
 
@@ -33,8 +39,18 @@ def _construct_intrinsic(loader, tag_suffix, node):
 _CloudFormationLoader.add_multi_constructor("!", _construct_intrinsic)
 
 
+_PARSED = {}  # body -> template: a module run parses the same body several times (validation, comparison)
+
+
 def parse_template(body):
-    """The template as a dict; InputError naming the problem when it is not a usable template."""
+    """The template as a dict (a fresh copy per call: callers may change it); InputError naming the problem
+    when it is not a usable template."""
+    if not (isinstance(body, str) and body in _PARSED):
+        _PARSED[body] = _parse(body)
+    return copy.deepcopy(_PARSED[body])
+
+
+def _parse(body):
     if not isinstance(body, str) or not body.strip():
         raise InputError(message="template_body is empty")
     try:

@@ -209,6 +209,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.aichef.dynamodb.plugins.module_utils import stack_status as table
 from ansible_collections.aichef.dynamodb.plugins.module_utils.common import BACKOFF_ARGUMENT_SPEC
 from ansible_collections.aichef.dynamodb.plugins.module_utils.common import CloudFormationError
+from ansible_collections.aichef.dynamodb.plugins.module_utils.common import LazyClient
 from ansible_collections.aichef.dynamodb.plugins.module_utils.common import retry_decorator
 from ansible_collections.aichef.dynamodb.plugins.module_utils.deploy_plan import stack_differences
 from ansible_collections.aichef.dynamodb.plugins.module_utils.deploy_plan import stored_template
@@ -515,7 +516,7 @@ def main():
         decorator = retry_decorator(module.params)
         recovery = StackRecovery(
             module.client("cloudformation", retry_decorator=decorator),
-            module.client("dynamodb", retry_decorator=decorator),
+            LazyClient(lambda: module.client("dynamodb", retry_decorator=decorator)),
             module.params["stack_name"], module.params, module.check_mode)
         result = recovery.run()
     except UnknownStackStatusError as e:

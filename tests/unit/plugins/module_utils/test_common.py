@@ -102,3 +102,18 @@ def test_retry_decorator_stack_does_not_exist_not_retried(cloudformation, retry_
     cfn.stub_describe_stacks(cloudformation.stubber, "ABSENT")
     assert describe_stack(wrap(cloudformation), cfn.STACK_NAME) is None
     assert retry_sleeps == []
+
+
+def test_lazy_client_makes_the_client_on_first_use_only():
+    from ansible_collections.aichef.dynamodb.plugins.module_utils.common import LazyClient
+    made = []
+
+    class Client:
+        def describe_table(self, **kwargs):
+            return "described"
+
+    lazy = LazyClient(lambda: made.append(1) or Client())
+    assert made == []
+    assert lazy.describe_table(TableName="t") == "described"
+    assert lazy.describe_table(TableName="t") == "described"
+    assert made == [1]
