@@ -12,7 +12,7 @@ description:
   - Per table, the table (C(DeletionPolicy=RetainExceptOnCreate), C(UpdateReplacePolicy=Retain), deletion
     protection, SSE, point-in-time recovery unless turned off, attribute definitions derived from the keys),
     its alarms, and its outputs exported as C(<stack>-<Id>) and C(<stack>-<Id>Arn); once, the log group.
-  - Runs the schema lint of P(aichef.dynamodb.dynamodb_schema_findings#filter) first: any error fails the filter
+  - Runs the schema lint of P(aichef.dynamodb.dynamodb_schema_findings#filter) first; any error fails the filter
     with every finding, one per line, before anything is rendered; warnings are displayed.
 positional: _input, settings
 options:

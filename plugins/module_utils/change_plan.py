@@ -103,8 +103,8 @@ def plan_summary(stack_name, operation, changes):
     for change in changes:
         counts[change["action"]] = counts.get(change["action"], 0) + 1
     detail = ", ".join("%d %s" % (count, action.lower()) for action, count in sorted(counts.items()))
-    return "Stack %s: %s with %d change%s (%s)" % (stack_name, operation, len(changes),
-                                                   "" if len(changes) == 1 else "s", detail)
+    return "Stack %s: %s with %d change%s%s" % (stack_name, operation, len(changes), "" if len(changes) == 1 else "s",
+                                                " (%s)" % detail if detail else "")
 
 
 def plan_text(summary, changes):

@@ -72,7 +72,7 @@ options:
     type: int
     default: 30
 notes:
-  - Supports check mode and diff mode. In check mode the preview change set is still created and deleted: it
+  - Supports check mode and diff mode. In check mode the preview change set is still created and deleted; it
     changes no resource and is the only way to ask CloudFormation what an update would do.
 author:
   - AI Chef platform team
@@ -157,6 +157,13 @@ changes:
       replacement: "False"
       properties: [GlobalSecondaryIndexes]
       replacement_causes: []
+last_event_id:
+  description:
+    - The newest stack event before the deploy, for
+      M(aichef.dynamodb.cloudformation_stack_progress) to tell the deploy's events from history; empty for a create.
+  returned: always
+  type: str
+  sample: "SessionsTableWriteThrottleEventsAlarm-UPDATE_COMPLETE-2026-11-25T09:12:04.118Z"
 accepted_table_losses:
   description: Table changes that replace or remove a table, accepted through O(allow_table_replacement).
   returned: always
@@ -190,6 +197,7 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils.common import retr
 from ansible_collections.aichef.dynamodb.plugins.module_utils.inputs import validate_region
 from ansible_collections.aichef.dynamodb.plugins.module_utils.inputs import validate_stack_name
 from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import describe_stack
+from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import describe_stack_events
 from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import list_stack_exports
 from ansible_collections.aichef.dynamodb.plugins.module_utils.templates import parse_template
 
@@ -203,15 +211,22 @@ class ChangeRefused(CloudFormationError):
 
 
 def preview_update(client, params, sleep=time.sleep, clock=time.monotonic):
-    """The normalized changes of an update, from a change set that is always deleted again."""
+    """The normalized changes of an update, from a change set that is always deleted again; None when CloudFormation
+    says the update would change nothing ([] is an update that changes no resource, e.g. only outputs)."""
     change_set_id = create_change_set(client, params["stack_name"], new_change_set_name(), params["template_body"],
                                       params["capabilities"], params["tags"])
+    change_set = None
     try:
         change_set = wait_for_change_set(client, change_set_id, params["wait_timeout"], sleep=sleep, clock=clock)
     finally:
-        delete_change_set(client, change_set_id)
+        try:
+            delete_change_set(client, change_set_id)
+        except CloudFormationError:
+            if change_set is not None:
+                raise
+            # else the wait failed: report that, not the clean-up (AWS refuses to delete a change set it is computing)
     if is_empty_change_set(change_set):
-        return []
+        return None
     if change_set.get("Status") != "CREATE_COMPLETE":
         raise CloudFormationError(message="CloudFormation could not compute the update of stack %s: %s" % (
             params["stack_name"], change_set.get("StatusReason") or change_set.get("Status")))
@@ -231,6 +246,8 @@ def exports_in_use_that_would_go(client, stack, template):
 
 def plan_change(client, params, sleep=time.sleep, clock=time.monotonic):
     template = parse_template(params["template_body"])
+    executable = False  # a change set CloudFormation would execute, even one listing no resource change
+    last_event_id = ""
     if params["operation"] == "none":
         changes = []
     elif params["operation"] == "create":
@@ -241,6 +258,7 @@ def plan_change(client, params, sleep=time.sleep, clock=time.monotonic):
             raise CloudFormationError(message="Stack %s does not exist: nothing to update (was it deleted since "
                                               "the recovery step?)" % params["stack_name"])
         changes = preview_update(client, params, sleep=sleep, clock=clock)
+        executable, changes = changes is not None, changes or []
         refusals = [table_refusal(change, params["stack_name"])
                     for change in blocked_table_changes(changes, params["allow_table_replacement"])]
         refusals += ["export %s is imported by stack(s) %s and the template no longer declares it; the update would "
@@ -249,12 +267,14 @@ def plan_change(client, params, sleep=time.sleep, clock=time.monotonic):
         if refusals:
             raise ChangeRefused(message="Refusing to update stack %s: %s. Nothing was executed." % (
                 params["stack_name"], "; ".join(refusals)), changes=changes)
+        newest = describe_stack_events(client, params["stack_name"], max_pages=1)
+        last_event_id = newest[0]["event_id"] if newest else ""
     stack_settings = [name for name in params["differences"] if name in STACK_SETTINGS]
-    operation = params["operation"] if changes or stack_settings else "none"
+    operation = params["operation"] if changes or stack_settings or executable else "none"
     summary = plan_summary(params["stack_name"], operation, changes)
     if stack_settings:
         summary += "; stack settings: %s" % ", ".join(stack_settings)
-    return dict(operation=operation, summary=summary, changes=changes,
+    return dict(operation=operation, summary=summary, changes=changes, last_event_id=last_event_id,
                 accepted_table_losses=[change for change in changes if loses_table(change)],
                 diff=dict(prepared=plan_text(summary, changes)))
 

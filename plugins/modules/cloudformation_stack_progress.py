@@ -8,23 +8,27 @@ module: cloudformation_stack_progress
 short_description: Follow a running stack operation, event by event, and explain how it ended
 version_added: 0.2.0
 description:
-  - Follows the stack operation started after O(since) (typically an C(amazon.aws.cloudformation) task run with
+  - Follows the stack operation started after the event O(after_event_id) (typically an C(amazon.aws.cloudformation) task run with
     C(async) and C(poll=0)) for at most O(window) seconds per call, and returns the stack events that appeared.
   - Meant for an C(until) loop on RV(settled), so that a deploy that takes minutes shows a line per poll (and, with
     the collection's C(aichef.dynamodb.stack_events) callback, each new event) instead of one silent task.
   - When the operation has ended in failure (rolled back, or failed), fails with a message whose first line names the
     root cause, the earliest failed resource that is not a cancellation echo, and its reason.
-  - Reads the async job's result file (O(job_results_file)) so that a deploy that fails before CloudFormation starts
-    an operation (a template CloudFormation rejects) ends the loop at once with that error.
+  - Reads the async job's result file (O(job_results_file)); the operation counts as settled only once that job has
+    finished (so the loop never ends on an older operation's status), and a deploy that fails before CloudFormation
+    starts an operation (a template CloudFormation rejects) ends the loop at once with that error.
 options:
   stack_name:
     description: Name of the CloudFormation stack.
     type: str
     required: true
-  since:
+  after_event_id:
     description:
-      - When the stack's previous operation started (ISO 8601, RV(aichef.dynamodb.cloudformation_stack_recovery#module:last_operation_time));
-        events up to it are history. Empty when the stack did not exist.
+      - The newest stack event before the deploy started
+        (RV(aichef.dynamodb.cloudformation_change_plan#module:last_event_id)); it and every older event are history.
+        Empty when the stack did not exist.
+      - An event id, not a time; the start event of an operation is stamped a little after the stack's
+        C(LastUpdatedTime), so a time cut can take the previous operation for the new one.
     type: str
     default: ""
   job_results_file:
@@ -57,10 +61,12 @@ extends_documentation_fragment:
 """
 
 EXAMPLES = r"""
-- name: Recover stack ai-chef-dynamodb to a deployable state
-  aichef.dynamodb.cloudformation_stack_recovery:
+- name: Preview the update
+  aichef.dynamodb.cloudformation_change_plan:
     stack_name: ai-chef-dynamodb
-  register: recovery
+    template_body: "{{ lookup('ansible.builtin.file', 'dynamodb-schema.yaml') }}"
+    operation: update
+  register: plan
 
 - name: Start the deploy
   amazon.aws.cloudformation:
@@ -73,7 +79,7 @@ EXAMPLES = r"""
 - name: Follow the deploy, one line per poll
   aichef.dynamodb.cloudformation_stack_progress:
     stack_name: ai-chef-dynamodb
-    since: "{{ recovery.last_operation_time | default('', true) }}"
+    after_event_id: "{{ plan.last_event_id }}"
     job_results_file: "{{ deploy_job.results_file }}"
   register: deploy
   until: deploy.settled
@@ -160,12 +166,13 @@ def read_job_result(path):
     return result
 
 
-def operation_events(events_newest_first, stack_name, since):
-    """The events of the operation that started after `since`, oldest first; [] while none has started.
-
-    ISO 8601 strings with the same UTC offset (botocore gives UTC) compare in time order. The previous
-    operation's last events come after its start time too, so the cut is at the new operation's start event."""
-    newer = [event for event in events_newest_first if not since or event["timestamp"] > since]
+def operation_events(events_newest_first, stack_name, after_event_id):
+    """The events of the operation that started after the event after_event_id, oldest first; [] while none has."""
+    newer = []
+    for event in events_newest_first:
+        if event["event_id"] == after_event_id:
+            break
+        newer.append(event)
     started = any(is_stack_event(event, stack_name) and event["resource_status"] in OPERATION_START_STATUSES
                   for event in newer)
     return last_operation_events(newer, stack_name) if started else []
@@ -175,15 +182,18 @@ def poll_once(client, params):
     job = read_job_result(params["job_results_file"])
     status = stack_status(describe_stack(client, params["stack_name"]))
     events = operation_events(describe_stack_events(client, params["stack_name"], max_pages=1),
-                              params["stack_name"], params["since"])
+                              params["stack_name"], params["after_event_id"])
     busy = table.lookup_stack_status(status).phase == table.BUSY
-    return dict(settled=not busy and (bool(events) or job is not None), stack_status=status, events=events, job=job,
+    # The job (amazon.aws.cloudformation) ends only after the operation it started has ended: with a job file,
+    # only its end settles the loop; without one, the end of a new operation does.
+    done = job is not None if params["job_results_file"] else bool(events)
+    return dict(settled=not busy and done, stack_status=status, events=events, job=job,
                 event_lines=[format_event(event) for event in events],
                 failures=[format_event(event) for event in failures_root_cause_first(events, params["stack_name"])])
 
 
 def follow(client, params, sleep=time.sleep, clock=time.monotonic):
-    """Poll until the operation after `since` settles, the job ends without one, or the window closes."""
+    """Poll until the deploy settles (its job has ended and the stack is not busy) or the window closes."""
     deadline = clock() + params["window"]
     delays = poll_delays()
     outcome = poll_once(client, params)
@@ -210,7 +220,7 @@ def failure_message(stack_name, outcome):
 def main():
     argument_spec = dict(
         stack_name=dict(type="str", required=True),
-        since=dict(type="str", default=""),
+        after_event_id=dict(type="str", default=""),
         job_results_file=dict(type="path"),
         window=dict(type="int", default=20),
         **BACKOFF_ARGUMENT_SPEC

@@ -172,11 +172,6 @@ differences:
   type: list
   elements: str
   sample: ["template"]
-last_operation_time:
-  description: When the stack's last operation started (ISO 8601); null when there is no stack.
-  returned: always
-  type: str
-  sample: "2026-11-25T08:26:03.085000+00:00"
 stack_outputs:
   description: The stack's outputs, keyed by output name, as CloudFormation holds them now.
   returned: always
@@ -455,20 +450,10 @@ class StackRecovery:
             differences=differences,
             stack_outputs=dict((output["OutputKey"], output.get("OutputValue"))
                                for output in (self.stack or {}).get("Outputs", [])),
-            last_operation_time=last_operation_time(self.stack),
             events=self.events,
             failures=self.failure_lines(),
             changed=any(step["action"] in table.MUTATING_ACTIONS for step in self.actions),
         )
-
-
-def last_operation_time(stack):
-    """When the stack's last operation started (ISO 8601), or None for no stack: the deploy's progress follows the
-    events after it."""
-    if not stack:
-        return None
-    moment = stack.get("LastUpdatedTime") or stack.get("CreationTime")
-    return moment.isoformat() if hasattr(moment, "isoformat") else moment
 
 
 def planned_deploy(status_after, actions, check_mode):

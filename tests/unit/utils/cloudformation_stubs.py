@@ -6,6 +6,8 @@ Pattern: awsdocs python/test_tools/cloudformation_stubber.py. Responses are vali
 import datetime
 import itertools
 
+from botocore.stub import ANY
+
 from ansible_collections.aichef.dynamodb.plugins.module_utils.stack_status import ABSENT_STATUS
 from ansible_collections.aichef.dynamodb.tests.unit.utils.stubber import respond
 
@@ -192,3 +194,95 @@ class StackHistory:
 
 TABLE_EXISTS_REASON = "Resource handler returned message: \"Table already exists: ai-chef-sessions\""
 TABLE_EXISTS_LINE = "AiChefSessionsTable AWS::DynamoDB::Table CREATE_FAILED: " + TABLE_EXISTS_REASON
+
+
+# --- change sets, exports and imports (cloudformation_change_plan) ---------------------------------------------
+CHANGE_SET_NAME = "aichef-plan-0123456789ab"
+CHANGE_SET_ID = ("arn:aws:cloudformation:us-east-1:123456789012:changeSet/aichef-plan-0123456789ab/"
+                 "9e1f7c44-2f0b-4d1e-8a51-6c0d1e2f3a4b")
+PREVIEW_DESCRIPTION = "Preview by aichef.dynamodb; deleted once read"
+# How CloudFormation reports a change set that would change nothing (Status FAILED, not an API error).
+NO_CHANGES_REASON = ("The submitted information didn't contain changes. Submit different information to create a "
+                     "change set.")
+
+
+def property_detail(name, requires_recreation="Never", attribute="Properties"):
+    """A ResourceChange Details[] entry: one property (or attribute) that changes."""
+    target = {"Attribute": attribute, "RequiresRecreation": requires_recreation}
+    if name:
+        target["Name"] = name
+    return {"Target": target, "Evaluation": "Static", "ChangeSource": "DirectModification"}
+
+
+def resource_change(logical_id, action="Modify", replacement=None, resource_type=TABLE_TYPE, physical_id=None,
+                    details=()):
+    """A Changes[] entry of Type Resource."""
+    change = {"Action": action, "LogicalResourceId": logical_id, "ResourceType": resource_type,
+              "Details": list(details)}
+    if physical_id:
+        change["PhysicalResourceId"] = physical_id
+    if replacement is not None:
+        change["Replacement"] = replacement
+    if action == "Modify":
+        change["Scope"] = ["Properties"]
+    return {"Type": "Resource", "ResourceChange": change}
+
+
+def stub_create_change_set(stubber, template_body, change_set_name=ANY, capabilities=("CAPABILITY_IAM",), tags=None,
+                           stack_name=STACK_NAME, change_set_id=CHANGE_SET_ID, error_code=None, error_message=None):
+    """change_set_name defaults to ANY: the module draws a fresh name per preview."""
+    expected = {"StackName": stack_name, "ChangeSetName": change_set_name, "TemplateBody": template_body,
+                "ChangeSetType": "UPDATE", "Capabilities": list(capabilities), "Description": PREVIEW_DESCRIPTION}
+    if tags:
+        expected["Tags"] = [{"Key": key, "Value": value} for key, value in tags.items()]
+    respond(stubber, "create_change_set", {"Id": change_set_id, "StackId": STACK_ID}, expected,
+            error_code, error_message)
+
+
+def stub_describe_change_set(stubber, status="CREATE_COMPLETE", changes=(), status_reason=None,
+                             change_set_id=CHANGE_SET_ID, next_token=None, expected_token=None, error_code=None,
+                             error_message=None):
+    expected = {"ChangeSetName": change_set_id}
+    if expected_token:
+        expected["NextToken"] = expected_token
+    response = {
+        "ChangeSetName": CHANGE_SET_NAME, "ChangeSetId": change_set_id, "StackId": STACK_ID,
+        "StackName": STACK_NAME, "Description": PREVIEW_DESCRIPTION, "CreationTime": CREATED,
+        "ExecutionStatus": "AVAILABLE" if status == "CREATE_COMPLETE" else "UNAVAILABLE", "Status": status,
+        "Capabilities": ["CAPABILITY_IAM"], "Changes": list(changes),
+    }
+    if status_reason:
+        response["StatusReason"] = status_reason
+    if next_token:
+        response["NextToken"] = next_token
+    respond(stubber, "describe_change_set", response, expected, error_code, error_message)
+
+
+def stub_delete_change_set(stubber, change_set_id=CHANGE_SET_ID, error_code=None, error_message=None):
+    respond(stubber, "delete_change_set", {}, {"ChangeSetName": change_set_id}, error_code, error_message)
+
+
+def stub_list_exports(stubber, exports, next_token=None, expected_token=None, error_code=None, error_message=None):
+    """exports: (name, value) pairs exported by STACK_ID, or full Exports[] dicts (another stack's)."""
+    expected = {"NextToken": expected_token} if expected_token else {}
+    response = {"Exports": [export if isinstance(export, dict) else
+                            {"ExportingStackId": STACK_ID, "Name": export[0], "Value": export[1]}
+                            for export in exports]}
+    if next_token:
+        response["NextToken"] = next_token
+    respond(stubber, "list_exports", response, expected, error_code, error_message)
+
+
+def stub_list_imports(stubber, export_name, importing_stacks=(), next_token=None, expected_token=None,
+                      error_code=None, error_message=None):
+    """No importing stacks answers as CloudFormation does: ValidationError "... is not imported by any stack."."""
+    if not importing_stacks and not next_token and not error_code:
+        error_code = "ValidationError"
+        error_message = "Export '%s' is not imported by any stack." % export_name
+    expected = {"ExportName": export_name}
+    if expected_token:
+        expected["NextToken"] = expected_token
+    response = {"Imports": list(importing_stacks)}
+    if next_token:
+        response["NextToken"] = next_token
+    respond(stubber, "list_imports", response, expected, error_code, error_message)

@@ -8,3 +8,9 @@ with open(SCHEMA_PATH) as _f:
     TEAM_TEMPLATE = _f.read()
 
 TEAM_TABLES = ["ai-chef-sessions", "ai-chef-results"]  # in template order
+
+# The exports of the deployed team stack, (name, value): the four its template declares for the stack ai-chef-dynamodb.
+TEAM_EXPORTS = [("ai-chef-dynamodb-%s" % suffix, value) for suffix, value in (
+    ("SessionsTable", "ai-chef-sessions"), ("ResultsTable", "ai-chef-results"),
+    ("SessionsTableArn", "arn:aws:dynamodb:us-east-1:123456789012:table/ai-chef-sessions"),
+    ("ResultsTableArn", "arn:aws:dynamodb:us-east-1:123456789012:table/ai-chef-results"))]

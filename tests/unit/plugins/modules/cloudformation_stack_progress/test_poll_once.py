@@ -1,0 +1,158 @@
+"""poll_once(): one look at the job, the stack and its events; settled once the stack is not busy and the job has
+ended (without a job file: a new operation has ended)."""
+from ansible_collections.aichef.dynamodb.plugins.module_utils.stack_status import ABSENT_STATUS
+from ansible_collections.aichef.dynamodb.plugins.modules import cloudformation_stack_progress as module
+from ansible_collections.aichef.dynamodb.tests.unit.utils import cloudformation_stubs as cfn
+from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import TABLE_EXISTS_LINE
+from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import StackHistory
+
+ALARM_FAILED = ("SessionsTableErrorAlarm AWS::CloudWatch::Alarm UPDATE_FAILED: Property Threshold cannot be "
+                "negative")
+
+
+def deployed():
+    """A created stack; after_event_id is its newest event, as the plan reported it before the deploy."""
+    history = StackHistory().successful_create()
+    return history, history.events[-1]["EventId"]
+
+
+def poll(cloudformation, params, status, history):
+    cfn.stub_describe_stacks(cloudformation.stubber, status)
+    cfn.stub_describe_stack_events(cloudformation.stubber, history.newest_first())
+    return module.poll_once(cloudformation.wrapped(), params)
+
+
+def test_poll_once_update_in_progress_not_settled_with_lines(cloudformation, api_calls, job_file, progress_params):
+    history, after_event_id = deployed()
+    history.stack("UPDATE_IN_PROGRESS", "User Initiated")
+    history.resource("AiChefResultsTable", "UPDATE_IN_PROGRESS")
+    job_file.running()
+
+    outcome = poll(cloudformation, progress_params(after_event_id=after_event_id), "UPDATE_IN_PROGRESS", history)
+
+    assert (outcome["settled"], outcome["stack_status"], outcome["job"]) == (False, "UPDATE_IN_PROGRESS", None)
+    assert outcome["event_lines"] == [
+        "ai-chef-dynamodb AWS::CloudFormation::Stack UPDATE_IN_PROGRESS: User Initiated",
+        "AiChefResultsTable AWS::DynamoDB::Table UPDATE_IN_PROGRESS"]
+    assert outcome["failures"] == []
+    assert api_calls == ["cloudformation:DescribeStacks", "cloudformation:DescribeStackEvents"]
+
+
+def test_poll_once_new_operation_complete_without_job_file_settled(cloudformation, progress_params):
+    """Without a job file, settled on the stack's own word: a new operation that has ended."""
+    history, after_event_id = deployed()
+    history.stack("UPDATE_IN_PROGRESS", "User Initiated")
+    history.stack("UPDATE_COMPLETE")
+
+    outcome = poll(cloudformation, progress_params(after_event_id=after_event_id, job_results_file=None),
+                   "UPDATE_COMPLETE", history)
+
+    assert (outcome["settled"], outcome["stack_status"], len(outcome["events"])) == (True, "UPDATE_COMPLETE", 2)
+
+
+def test_poll_once_new_operation_complete_and_job_finished_settled(cloudformation, job_file, progress_params):
+    history, after_event_id = deployed()
+    history.stack("UPDATE_IN_PROGRESS", "User Initiated")
+    history.stack("UPDATE_COMPLETE")
+    job_file.finished(changed=True, output="Stack UPDATE complete")
+
+    outcome = poll(cloudformation, progress_params(after_event_id=after_event_id), "UPDATE_COMPLETE", history)
+
+    assert (outcome["settled"], outcome["stack_status"], len(outcome["events"])) == (True, "UPDATE_COMPLETE", 2)
+    assert outcome["job"]["output"] == "Stack UPDATE complete"
+
+
+def test_poll_once_new_operation_complete_but_job_running_not_settled(cloudformation, job_file, progress_params):
+    """With a job file only the job's end settles: the stack's status alone may still be an older operation's."""
+    history, after_event_id = deployed()
+    history.stack("UPDATE_IN_PROGRESS", "User Initiated")
+    history.stack("UPDATE_COMPLETE")
+    job_file.running()
+
+    outcome = poll(cloudformation, progress_params(after_event_id=after_event_id), "UPDATE_COMPLETE", history)
+
+    assert (outcome["settled"], outcome["stack_status"], outcome["job"]) == (False, "UPDATE_COMPLETE", None)
+    assert outcome["event_lines"] == [
+        "ai-chef-dynamodb AWS::CloudFormation::Stack UPDATE_IN_PROGRESS: User Initiated",
+        "ai-chef-dynamodb AWS::CloudFormation::Stack UPDATE_COMPLETE"]
+
+
+def test_poll_once_job_finished_without_operation_settled(cloudformation, job_file, progress_params):
+    """The deploy failed before CloudFormation started anything: the stack still shows the previous operation."""
+    history, after_event_id = deployed()
+    job_file.finished(failed=True, msg="Template format error: Unresolved resource dependencies [X]")
+
+    outcome = poll(cloudformation, progress_params(after_event_id=after_event_id), "CREATE_COMPLETE", history)
+
+    assert (outcome["settled"], outcome["events"], outcome["event_lines"]) == (True, [], [])
+    assert outcome["job"]["failed"] is True
+
+
+def test_poll_once_no_operation_and_job_running_not_settled(cloudformation, job_file, progress_params):
+    history, after_event_id = deployed()
+    job_file.running()
+
+    outcome = poll(cloudformation, progress_params(after_event_id=after_event_id), "CREATE_COMPLETE", history)
+
+    assert (outcome["settled"], outcome["events"]) == (False, [])
+
+
+def test_poll_once_previous_operation_only_without_job_file_not_settled(cloudformation, progress_params):
+    """The stack's previous update ended before the deploy: its events are history, whatever their timestamps."""
+    history = StackHistory().successful_create()
+    history.stack("UPDATE_IN_PROGRESS", "User Initiated")
+    history.stack("UPDATE_COMPLETE")
+    after_event_id = history.events[-1]["EventId"]
+
+    outcome = poll(cloudformation, progress_params(after_event_id=after_event_id, job_results_file=None),
+                   "UPDATE_COMPLETE", history)
+
+    assert (outcome["settled"], outcome["events"]) == (False, [])
+
+
+def test_poll_once_busy_stack_with_finished_job_not_settled(cloudformation, job_file, progress_params):
+    """A finished job does not settle a stack that is still busy (e.g. rolling back)."""
+    history, after_event_id = deployed()
+    history.stack("UPDATE_IN_PROGRESS", "User Initiated")
+    history.stack("UPDATE_ROLLBACK_IN_PROGRESS", "The following resource(s) failed to update: [X].")
+    job_file.finished(failed=True, msg="Stack UPDATE failed")
+
+    outcome = poll(cloudformation, progress_params(after_event_id=after_event_id), "UPDATE_ROLLBACK_IN_PROGRESS",
+                   history)
+
+    assert outcome["settled"] is False
+
+
+def test_poll_once_absent_stack_and_no_job_file_not_settled(cloudformation, progress_params):
+    """A first create not yet started: no stack, no events, no job result."""
+    cfn.stub_describe_stacks(cloudformation.stubber, ABSENT_STATUS)
+    cfn.stub_describe_stack_events(cloudformation.stubber, [], error_code="ValidationError",
+                                   error_message="Stack [ai-chef-dynamodb] does not exist")
+
+    outcome = module.poll_once(cloudformation.wrapped(), progress_params(job_results_file=None))
+
+    assert (outcome["settled"], outcome["stack_status"], outcome["events"]) == (False, ABSENT_STATUS, [])
+
+
+def test_poll_once_rolled_back_update_failures_root_cause_first(cloudformation, job_file, progress_params):
+    history, after_event_id = deployed()
+    history.failed_update("Property Threshold cannot be negative", final_status="UPDATE_ROLLBACK_COMPLETE")
+    job_file.finished(failed=True, msg="Failed to update stack: UPDATE_ROLLBACK_COMPLETE")
+
+    outcome = poll(cloudformation, progress_params(after_event_id=after_event_id), "UPDATE_ROLLBACK_COMPLETE", history)
+
+    assert outcome["settled"] is True
+    assert outcome["failures"] == [
+        ALARM_FAILED, "AiChefSessionsTable AWS::DynamoDB::Table UPDATE_FAILED: Resource update cancelled"]
+    assert outcome["event_lines"][0] == "ai-chef-dynamodb AWS::CloudFormation::Stack UPDATE_IN_PROGRESS: User Initiated"
+    assert outcome["event_lines"][-1] == "ai-chef-dynamodb AWS::CloudFormation::Stack UPDATE_ROLLBACK_COMPLETE"
+
+
+def test_poll_once_failed_first_create_root_cause_first(cloudformation, job_file, progress_params):
+    history = StackHistory().failed_create("ROLLBACK_COMPLETE")
+    job_file.finished(failed=True, msg="Failed to create stack: ROLLBACK_COMPLETE")
+
+    outcome = poll(cloudformation, progress_params(), "ROLLBACK_COMPLETE", history)
+
+    assert outcome["settled"] is True
+    assert outcome["failures"][0] == TABLE_EXISTS_LINE
