@@ -58,6 +58,15 @@ options:
     description: Seconds to wait for drift detection to finish; a detection still running then is a failed check.
     type: int
     default: 300
+  report_dir:
+    description:
+      - Directory to write the reports a CI reads into (created when missing); none are written when left out.
+      - C(verify.junit.xml) holds one test case per check (a failed check is a C(failure) with the expected and
+        the actual value, an unsupported one is C(skipped) with the reason); C(verify.md) is a Markdown summary
+        for a CI step summary (the counts first, then the failed, unsupported and passed checks).
+      - The files are written in check mode too, and even when checks fail (that is when a CI needs them); they
+        are local output, not a change to AWS, so the module still reports C(changed=false).
+    type: path
   backoff_retries:
     description: Retries of a throttled or failed API call.
     type: int
@@ -72,7 +81,7 @@ options:
     default: 30
 notes:
   - Supports check mode. The module changes nothing in either mode and always reports C(changed=false); drift
-    detection runs in check mode too.
+    detection runs in check mode too, and so does the writing of the reports of O(report_dir).
 seealso:
   - module: aichef.dynamodb.dynamodb_stack_info
 author:
@@ -99,6 +108,13 @@ EXAMPLES = r"""
   ansible.builtin.assert:
     that: verification.counts.fail == 0
     fail_msg: "{{ verification.failures }}"
+
+- name: Verify and write verify.junit.xml and verify.md for the CI
+  aichef.dynamodb.dynamodb_stack_verify:
+    stack_name: ai-chef-dynamodb
+    template_body: "{{ lookup('ansible.builtin.file', 'dynamodb-schema.yaml') }}"
+    report_dir: "{{ playbook_dir }}/../reports"
+  register: verification
 
 - name: Verify without drift detection, in check mode
   aichef.dynamodb.dynamodb_stack_verify:
@@ -170,15 +186,34 @@ failures:
   sample: ["log group /aws/dynamodb/ai-chef-tables: retention: expected 7, actual 14"]
 summary:
   description:
-    - The checks as a compact table (status, check, expected, actual; long values shortened), one line each,
-      with the reason under each check that did not pass, and the counts last.
+    - The checks as a compact table. First each failed, then each unsupported check on its own line (status,
+      check, expected, actual; long values shortened), with the reason under it (one reason line for a run of
+      checks with the same reason). Then the passes grouped per resource, one line each (labelled C(pass) and
+      the number of checks, the resource, the aspects that passed); resources whose only pass is the same
+      aspect (outputs, exports, drift) share a line. The counts last.
   returned: always
   type: list
   elements: str
   sample:
     - "STATUS       CHECK                                         EXPECTED                ACTUAL"
-    - "pass         table ai-chef-sessions: billing mode          PAY_PER_REQUEST         PAY_PER_REQUEST"
+    - "unsupported  table ai-chef-sessions: time to live          ENABLED (attribute TTL) DISABLED"
+    - "             -> the endpoint ignores TimeToLiveSpecification: ..."
+    - "pass (8)     table ai-chef-sessions: exists, name, status, key schema, attribute types, billing mode, ..."
+    - "pass (4)     output SessionsTableName, SessionsTableArn, ResultsTableName, ResultsTableArn: value"
     - "38 passed, 0 failed, 4 unsupported (not counted as passed)"
+reports:
+  description: The report files written, by format.
+  returned: when O(report_dir) is set
+  type: dict
+  contains:
+    junit:
+      description: Path of the JUnit XML file.
+      type: str
+      sample: reports/verify.junit.xml
+    markdown:
+      description: Path of the Markdown summary.
+      type: str
+      sample: reports/verify.md
 drift:
   description:
     - The drift detection result (C(DescribeStackDriftDetectionStatus) and C(DescribeStackResourceDrifts)),
@@ -201,20 +236,30 @@ drift:
             difference_type: NOT_EQUAL
 """
 
+import datetime
+import os
+import time
+
+from ansible.module_utils.common.text.converters import to_native
+
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.aichef.dynamodb.plugins.module_utils.common import BACKOFF_ARGUMENT_SPEC
 from ansible_collections.aichef.dynamodb.plugins.module_utils.common import retry_decorator
 from ansible_collections.aichef.dynamodb.plugins.module_utils.drift import run_drift_detection
+from ansible_collections.aichef.dynamodb.plugins.module_utils.files import write_text_file
 from ansible_collections.aichef.dynamodb.plugins.module_utils.inputs import validate_region
 from ansible_collections.aichef.dynamodb.plugins.module_utils.inputs import validate_stack_name
+from ansible_collections.aichef.dynamodb.plugins.module_utils.reports import JUNIT_FILE_NAME
+from ansible_collections.aichef.dynamodb.plugins.module_utils.reports import MARKDOWN_FILE_NAME
+from ansible_collections.aichef.dynamodb.plugins.module_utils.reports import compact_summary_lines
+from ansible_collections.aichef.dynamodb.plugins.module_utils.reports import report_files
 from ansible_collections.aichef.dynamodb.plugins.module_utils.stack_info import gather_stack_info
 from ansible_collections.aichef.dynamodb.plugins.module_utils.stack_info import memoized_clients
 from ansible_collections.aichef.dynamodb.plugins.module_utils.templates import parse_template
 from ansible_collections.aichef.dynamodb.plugins.module_utils.verification import count_checks
 from ansible_collections.aichef.dynamodb.plugins.module_utils.verification import failure_lines
-from ansible_collections.aichef.dynamodb.plugins.module_utils.verification import summary_lines
 from ansible_collections.aichef.dynamodb.plugins.module_utils.verification import verify_stack
 
 
@@ -233,11 +278,22 @@ def verify_deployed_stack(client, stack_name, template, detect_drift, wait_timeo
         checks=checks,
         counts=counts,
         failures=failure_lines(checks),
-        summary=summary_lines(checks),
+        summary=compact_summary_lines(checks),
     )
     if drift is not None:
         result["drift"] = drift
     return result
+
+
+def write_reports(report_dir, stack_name, checks, elapsed_seconds):
+    """Write the JUnit and Markdown reports into report_dir (created when missing); {format: path}."""
+    timestamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    paths = dict(junit=os.path.join(report_dir, JUNIT_FILE_NAME),
+                 markdown=os.path.join(report_dir, MARKDOWN_FILE_NAME))
+    files = report_files(stack_name, checks, elapsed_seconds, timestamp)
+    for path in paths.values():
+        write_text_file(path, files[os.path.basename(path)])
+    return paths
 
 
 def main():
@@ -246,9 +302,11 @@ def main():
         template_body=dict(type="str", required=True),
         detect_drift=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=300),
+        report_dir=dict(type="path"),
         **BACKOFF_ARGUMENT_SPEC
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    started = time.monotonic()
     try:
         validate_stack_name(module.params["stack_name"])
         template = parse_template(module.params["template_body"])
@@ -259,6 +317,13 @@ def main():
                                        module.params["detect_drift"], module.params["wait_timeout"])
     except AnsibleAWSError as e:
         module.fail_json_aws_error(e)
+    if module.params["report_dir"]:
+        try:
+            result["reports"] = write_reports(module.params["report_dir"], module.params["stack_name"],
+                                              result["checks"], time.monotonic() - started)
+        except OSError as e:
+            result["msg"] = "Failed to write the reports into %s: %s" % (module.params["report_dir"], to_native(e))
+            module.fail_json(**result)
     module.exit_json(changed=False, **result)
 
 

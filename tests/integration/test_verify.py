@@ -6,13 +6,25 @@ import re
 import boto3
 
 ROW = re.compile(r"^\s*(pass|FAIL|unsupported)\s{2,}(\S.*?)\s{2,}(\S.*?)\s{2,}(\S.*?)\s*$", re.MULTILINE)
+# Passes are grouped: "pass (N)  <kind> <id>[, <id>...]: <aspect>[, <aspect>...]" means each id passed each aspect.
+PASS_GROUP = re.compile(r"^\s*pass \((\d+)\)\s+(\S.*?)\s*$", re.MULTILINE)
+KINDS = ("log group", "resource", "output", "export", "table", "alarm", "stack")
 TEMPLATE = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "files",
                         "dynamodb-schema.yaml")
 
 
 def summary_rows(output):
-    """{check name: status} from the summary table the playbook prints."""
-    return dict((name, status) for status, name, _expected, _actual in ROW.findall(output))
+    """{check name: status} from the summary table the playbook prints: one row per failed or unsupported
+    check, and the grouped passes expanded back into one name per check."""
+    rows = dict((name, status) for status, name, _expected, _actual in ROW.findall(output))
+    for count, text in PASS_GROUP.findall(output):
+        subjects, aspects = text.rsplit(": ", 1)
+        kind = next(kind for kind in KINDS if subjects.startswith(kind + " "))
+        names = ["%s %s: %s" % (kind, identifier, aspect) for identifier in subjects[len(kind) + 1:].split(", ")
+                 for aspect in aspects.split(", ")]
+        assert len(names) == int(count), text
+        rows.update((name, "pass") for name in names)
+    return rows
 
 
 def flat(text):
