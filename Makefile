@@ -61,6 +61,9 @@ lint: install
 	rm -rf .run/rendered && $(BIN)/python scripts/render_templates.py .run/rendered
 	cfn-lint .run/rendered/*.yaml
 	$(BIN)/python scripts/role_readme.py --check
+	actionlint
+	rm -rf .run/policies && $(BIN)/python scripts/render_policies.py .run/policies
+	parliament --directory .run/policies && cfn-lint .run/policies/*.yaml
 
 unit: install
 	pytest tests/unit

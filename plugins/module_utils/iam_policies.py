@@ -1,0 +1,356 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the aichef.dynamodb collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Least-privilege IAM policies of a DynamoDB stack, generated from the template the deploy applies.
+
+Three identity policies, each naming only this stack, its tables and their indexes, its alarms and its log group:
+
+* deployer: what the CI role needs to run playbooks/deploy-dynamodb.yml and playbooks/verify-dynamodb.yml
+  (recovery, amazon.aws.cloudformation, verification with drift detection). CloudFormation creates the tables,
+  alarms and log group with the caller's credentials, so the deployer also needs the resource handlers' actions;
+  the ones that change a table or the log group are allowed only through CloudFormation (aws:CalledVia), so the
+  role cannot touch a table directly, and CloudFormation only on this stack.
+* planner: the read-only part plus a change-set preview, for `--check --diff` on pull requests.
+* application: the guide's item actions on the tables and Query on their indexes.
+
+Pure data in, data out: the resource names come from the rendered (or given) template, never from AWS.
+"""
+
+import copy
+import json
+import re
+
+from ansible_collections.aichef.dynamodb.plugins.module_utils.intrinsics import Unresolvable
+from ansible_collections.aichef.dynamodb.plugins.module_utils.intrinsics import resolve
+
+POLICY_VERSION = "2012-10-17"
+
+# IAM's quota for a managed policy document, counted without white space.
+MAX_MANAGED_POLICY_SIZE = 6144
+
+# How resources are named: "names" lists each one; "prefix" uses the guide's pattern (table/ai-chef-*); "auto"
+# lists each one when every policy fits IAM's quota, else uses the prefix.
+SCOPES = ("auto", "names", "prefix")
+
+# --- what a statement names ----------------------------------------------------------------------------------
+STACK = "stack"
+TABLES = "tables"
+# The tables and their streams: the resource-policy actions apply to a table or to its stream (CloudFormation
+# sets a stream's policy from StreamSpecification.ResourcePolicy), and the IAM linter rejects them without a
+# stream ARN. Only those actions apply to a stream among the ones granted on it.
+TABLES_AND_STREAMS = "tables_and_streams"
+INDEXES = "indexes"
+ALARMS = "alarms"
+LOG_GROUPS = "log_groups"
+# Resource "*" is used only for actions that IAM cannot scope to a resource (the Service Authorization
+# Reference lists no resource type for them); each such statement says so in its "why".
+ANY_RESOURCE = "*"
+
+CALLED_VIA_CLOUDFORMATION = {"ForAnyValue:StringEquals": {"aws:CalledVia": ["cloudformation.amazonaws.com"]}}
+# Recovery only asks whether a table holds an item (Scan, Limit 1, Select COUNT): never read item data.
+COUNT_ONLY = {"StringEquals": {"dynamodb:Select": "COUNT"}}
+
+# One row per statement; "why" says who needs it. "planner" lists the actions that also form the pull-request
+# policy (reads and a change-set preview). "via_cloudformation" rows change resources that hold data and get the
+# aws:CalledVia condition (unless turned off): the role changes a table or the log group only through a stack
+# operation, which the stack's events record and drift detection compares. Alarms hold no data and are one
+# statement, so each alarm's ARN is listed once (a stack of a few tables then fits one managed policy).
+DEPLOYER_STATEMENTS = (
+    dict(sid="CloudFormationThisStack", resources=STACK,
+         actions=("cloudformation:ContinueUpdateRollback", "cloudformation:CreateChangeSet",
+                  "cloudformation:CreateStack", "cloudformation:DeleteChangeSet", "cloudformation:DeleteStack",
+                  "cloudformation:DescribeChangeSet", "cloudformation:DescribeStackEvents",
+                  "cloudformation:DescribeStackResourceDrifts", "cloudformation:DescribeStacks",
+                  "cloudformation:DetectStackDrift", "cloudformation:GetTemplate",
+                  "cloudformation:ListStackResources", "cloudformation:RollbackStack", "cloudformation:TagResource",
+                  "cloudformation:UntagResource", "cloudformation:UpdateStack",
+                  "cloudformation:UpdateTerminationProtection"),
+         planner=("cloudformation:CreateChangeSet", "cloudformation:DeleteChangeSet",
+                  "cloudformation:DescribeChangeSet", "cloudformation:DescribeStackEvents",
+                  "cloudformation:DescribeStacks", "cloudformation:GetTemplate", "cloudformation:ListStackResources",
+                  "cloudformation:TagResource"),
+         why="recovery reads the stack, deletes a dead one, continues or starts a rollback; the plan step previews "
+             "the change with a change set it deletes again (with the stack's tags: tag-on-create asks for "
+             "TagResource); amazon.aws.cloudformation creates or updates the stack with tags and termination "
+             "protection; the progress step reads its events; verification reads it and runs drift detection"),
+    dict(sid="CloudFormationNoResourceType", resources=ANY_RESOURCE,
+         actions=("cloudformation:DescribeStackDriftDetectionStatus", "cloudformation:ListExports",
+                  "cloudformation:ListImports"),
+         planner=("cloudformation:ListImports",),
+         why='"*": IAM has no resource type for these (a drift detection id; the exports and imports of the '
+             "account and region); the plan step refuses to drop an output another stack imports; verification "
+             "polls the drift detection and checks the stack's exports"),
+    dict(sid="DynamoDBReadTables", resources=TABLES_AND_STREAMS,
+         actions=("dynamodb:DescribeContinuousBackups", "dynamodb:DescribeContributorInsights",
+                  "dynamodb:DescribeKinesisStreamingDestination", "dynamodb:DescribeTable",
+                  "dynamodb:DescribeTimeToLive", "dynamodb:GetResourcePolicy", "dynamodb:ListTagsOfResource"),
+         planner="all",
+         why="recovery and verification describe the tables; CloudFormation's table read handler (every update "
+             "and drift detection) calls all of these"),
+    dict(sid="DynamoDBCountItems", resources=TABLES, condition=COUNT_ONLY,
+         actions=("dynamodb:Scan",), planner="all",
+         why="recovery refuses to delete a failed stack whose tables hold items: a one-item COUNT scan, no data"),
+    dict(sid="DynamoDBChangeTablesViaCloudFormation", resources=TABLES_AND_STREAMS, via_cloudformation=True,
+         actions=("dynamodb:CreateTable", "dynamodb:DeleteResourcePolicy", "dynamodb:DeleteTable",
+                  "dynamodb:PutResourcePolicy", "dynamodb:TagResource", "dynamodb:UntagResource",
+                  "dynamodb:UpdateContinuousBackups", "dynamodb:UpdateTable", "dynamodb:UpdateTimeToLive"),
+         why="CloudFormation's table handlers, for the properties the template sets (keys, indexes, billing, "
+             "TTL, PITR, SSE with the AWS managed key, deletion protection, streams, resource policy, tags)"),
+    dict(sid="CloudWatchAlarms", resources=ALARMS,
+         actions=("cloudwatch:DeleteAlarms", "cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource",
+                  "cloudwatch:PutMetricAlarm", "cloudwatch:TagResource", "cloudwatch:UntagResource"),
+         why="verification describes the alarms; CloudFormation's alarm handlers"),
+    dict(sid="LogsReadLogGroup", resources=LOG_GROUPS,
+         actions=("logs:GetDataProtectionPolicy", "logs:ListTagsForResource"),
+         why="CloudFormation's log group read handler"),
+    dict(sid="LogsNoResourceType", resources=ANY_RESOURCE, requires=LOG_GROUPS,
+         actions=("logs:DescribeIndexPolicies", "logs:DescribeLogGroups", "logs:DescribeResourcePolicies"),
+         why='"*": IAM has no resource type for these (they list by name prefix or for the account); '
+             "verification and CloudFormation's log group read handler call them"),
+    dict(sid="LogsChangeLogGroupViaCloudFormation", resources=LOG_GROUPS, via_cloudformation=True,
+         actions=("logs:CreateLogGroup", "logs:DeleteDataProtectionPolicy", "logs:DeleteLogGroup",
+                  "logs:DeleteRetentionPolicy", "logs:PutRetentionPolicy", "logs:TagResource",
+                  "logs:UntagResource"),
+         why="CloudFormation's log group handlers (retention, tags; the delete handler also removes a data "
+             "protection policy)"),
+)
+
+# The guide's application policy: item actions on the tables, Query on their indexes.
+APPLICATION_TABLE_ACTIONS = ("dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:DeleteItem",
+                             "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem")
+APPLICATION_INDEX_ACTIONS = ("dynamodb:Query",)
+
+ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
+REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]+$")
+STACK_NAME = re.compile(r"^[A-Za-z][-A-Za-z0-9]{0,127}$")
+PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
+
+
+def check_target(stack_name, region, account_id, partition):
+    """ValueError naming the first of stack name, region, account id and partition that is not valid."""
+    if not isinstance(stack_name, str) or not STACK_NAME.match(stack_name):
+        raise ValueError("stack_name %r is not a CloudFormation stack name (a letter, then letters, digits and "
+                         "hyphens, at most 128)" % (stack_name,))
+    if not isinstance(region, str) or not REGION.match(region):
+        raise ValueError("region %r is not an AWS region name such as us-east-1" % (region,))
+    if not isinstance(account_id, str) or not ACCOUNT_ID.match(account_id):
+        raise ValueError("account_id %r is not a 12-digit AWS account id (quote it in YAML: a leading zero "
+                         "would be lost)" % (account_id,))
+    if partition not in PARTITIONS:
+        raise ValueError("partition %r is not one of %s" % (partition, ", ".join(PARTITIONS)))
+
+
+def _pseudo_parameters(template, stack_name, region, account_id, partition):
+    """What Ref and Fn::Sub can resolve to before the stack exists: pseudo parameters and parameter defaults."""
+    refs = {"AWS::StackName": stack_name, "AWS::Region": region, "AWS::AccountId": account_id,
+            "AWS::Partition": partition,
+            "AWS::URLSuffix": "amazonaws.com.cn" if partition == "aws-cn" else "amazonaws.com"}
+    for name, parameter in (template.get("Parameters") or {}).items():
+        if isinstance(parameter, dict) and "Default" in parameter:
+            refs[name] = parameter["Default"]
+    return dict(refs=refs, attributes={})
+
+
+def _name(resource_id, properties, key, context):
+    try:
+        value = resolve(properties.get(key), context)
+    except Unresolvable as e:
+        raise ValueError("%s.%s is only known once CloudFormation creates the stack (%s): name it literally, or "
+                         "with pseudo parameters and parameter defaults, to generate its IAM policy"
+                         % (resource_id, key, e))
+    if not isinstance(value, str) or not value:
+        raise ValueError("%s has no %s: CloudFormation would generate one, which no policy can name in advance; "
+                         "set it" % (resource_id, key))
+    return value
+
+
+def stack_resource_names(template, stack_name, region, account_id, partition="aws"):
+    """The names a policy must cover: tables with their index names, alarm names, log group names.
+
+    Only the DynamoDB tables, CloudWatch alarms and log groups of the template are named: a template with any
+    other resource type needs more than these policies grant, so that raises ValueError.
+    """
+    context = _pseudo_parameters(template, stack_name, region, account_id, partition)
+    names = dict(tables=[], alarms=[], log_groups=[])
+    for resource_id, resource in (template.get("Resources") or {}).items():
+        resource_type = resource.get("Type") if isinstance(resource, dict) else None
+        properties = (resource or {}).get("Properties") or {}
+        if resource_type == "AWS::DynamoDB::Table":
+            indexes = [index.get("IndexName") for index in (properties.get("GlobalSecondaryIndexes") or []) +
+                       (properties.get("LocalSecondaryIndexes") or []) if isinstance(index, dict)]
+            if not all(isinstance(index, str) and index for index in indexes):
+                raise ValueError("%s: every index needs a literal IndexName" % resource_id)
+            names["tables"].append(dict(name=_name(resource_id, properties, "TableName", context), indexes=indexes))
+        elif resource_type == "AWS::CloudWatch::Alarm":
+            names["alarms"].append(_name(resource_id, properties, "AlarmName", context))
+        elif resource_type == "AWS::Logs::LogGroup":
+            names["log_groups"].append(_name(resource_id, properties, "LogGroupName", context))
+        else:
+            raise ValueError("%s is a %s: these policies cover DynamoDB tables, CloudWatch alarms and log groups only"
+                             % (resource_id, resource_type))
+    if not names["tables"]:
+        raise ValueError("the template declares no DynamoDB table")
+    return names
+
+
+def _by_name_or_prefix(names, prefix, arn):
+    """ARNs for names: with a prefix, one pattern for the names that start with it and the others by name, so
+    the pattern never leaves out a name nor stands for one that does not share the prefix."""
+    covered = [name for name in names if prefix and name.startswith(prefix)]
+    return ([arn(prefix + "*")] if covered else []) + [arn(name) for name in names if name not in covered]
+
+
+def resource_arns(names, stack_name, region, account_id, partition="aws", scope="names", name_prefix="",
+                  alarm_name_prefix=""):
+    """{kind: [ARN, ...]} for the statements. scope "names" lists each resource; scope "prefix" uses the guide's
+    pattern (table/ai-chef-*, alarm:AI-Chef-DynamoDB-*) for stacks too large for a managed policy to list."""
+    if scope not in ("names", "prefix"):
+        raise ValueError("scope %r is not one of names, prefix" % (scope,))
+    table_prefix = name_prefix if scope == "prefix" else ""
+    alarm_prefix = alarm_name_prefix if scope == "prefix" else ""
+    dynamodb = "arn:%s:dynamodb:%s:%s:table/" % (partition, region, account_id)
+    cloudwatch = "arn:%s:cloudwatch:%s:%s:alarm:" % (partition, region, account_id)
+    logs = "arn:%s:logs:%s:%s:log-group:" % (partition, region, account_id)
+    tables = names["tables"]
+    covered = [table for table in tables if table_prefix and table["name"].startswith(table_prefix)]
+    index_arns = ([dynamodb + table_prefix + "*/index/*"] if any(table["indexes"] for table in covered) else []) + \
+        [dynamodb + "%s/index/%s" % (table["name"], index)
+         for table in tables if table not in covered for index in table["indexes"]]
+    # A log group is named twice: with the trailing ":*" that most Logs actions are authorized against, and
+    # without it for TagResource, UntagResource and ListTagsForResource (CloudWatch Logs API reference,
+    # LogGroup.arn and logGroupArn). The ":*" covers this group's log streams, nothing else.
+    table_arns = _by_name_or_prefix([table["name"] for table in tables], table_prefix, lambda name: dynamodb + name)
+    # A stream's ARN ends with a label (its creation time) known only once it exists. A prefix pattern already
+    # covers the streams of its tables.
+    stream_arns = [dynamodb + table["name"] + "/stream/*" for table in tables if table not in covered]
+    log_groups = []
+    for name in names["log_groups"]:
+        log_groups += [logs + name, logs + name + ":*"]
+    return {
+        # The stack's ARN ends with the id CloudFormation gives each new stack of that name: "/*" matches the
+        # stack of this name only, whether it is the first one or a re-created one.
+        STACK: ["arn:%s:cloudformation:%s:%s:stack/%s/*" % (partition, region, account_id, stack_name)],
+        TABLES: table_arns,
+        TABLES_AND_STREAMS: table_arns + stream_arns,
+        INDEXES: index_arns,
+        ALARMS: _by_name_or_prefix(names["alarms"], alarm_prefix, lambda name: cloudwatch + name),
+        LOG_GROUPS: log_groups,
+        ANY_RESOURCE: ["*"],
+    }
+
+
+def _statement(sid, actions, resources, condition=None):
+    """A statement of its own data: nothing shared with another (a YAML dump would write aliases, which
+    CloudFormation rejects)."""
+    statement = dict(Sid=sid, Effect="Allow", Action=sorted(actions),
+                     Resource=resources[0] if len(resources) == 1 else list(resources))
+    if condition:
+        statement["Condition"] = copy.deepcopy(condition)
+    return statement
+
+
+def _document(statements):
+    return dict(Version=POLICY_VERSION, Statement=statements)
+
+
+def deployer_policy(arns, called_via_cloudformation=True, planner=False):
+    """The policy document of the CI role that deploys and verifies; planner: of the role that only previews."""
+    statements = []
+    for row in DEPLOYER_STATEMENTS:
+        actions = row["actions"]
+        if planner:
+            actions = actions if row.get("planner") == "all" else row.get("planner") or ()
+        resources = arns[row["resources"]]
+        if not actions or not resources or not arns[row.get("requires", row["resources"])]:
+            continue  # e.g. no log group: no statement, rather than one about resources that do not exist
+        condition = row.get("condition")
+        if row.get("via_cloudformation") and called_via_cloudformation:
+            condition = CALLED_VIA_CLOUDFORMATION
+        statements.append(_statement(row["sid"], actions, resources, condition))
+    return _document(statements)
+
+
+def application_policy(arns):
+    """The guide's application policy: item actions on the tables, Query on their indexes."""
+    statements = [_statement("ReadWriteItemsOfTheTables", APPLICATION_TABLE_ACTIONS, arns[TABLES])]
+    if arns[INDEXES]:
+        statements.append(_statement("QueryTheIndexes", APPLICATION_INDEX_ACTIONS, arns[INDEXES]))
+    return _document(statements)
+
+
+def policy_size(document):
+    """Characters IAM counts against the managed policy quota (white space is not counted)."""
+    return len(json.dumps(document, separators=(",", ":")))
+
+
+POLICY_DESCRIPTIONS = dict(
+    deployer="Deploy and verify the DynamoDB stack %(stack)s in %(region)s (CI role)",
+    planner="Preview changes to the DynamoDB stack %(stack)s in %(region)s (pull-request role)",
+    application="Read and write the items of the tables of stack %(stack)s in %(region)s",
+)
+
+
+def policy_stack_template(policies, stack_name, region, roles=None):
+    """A CloudFormation template of one managed policy per document, attached to the named roles if any.
+
+    No policy name is set: CloudFormation generates unique ones, so the template needs only CAPABILITY_IAM and
+    one account can hold a stack per region. The outputs give their ARNs.
+    """
+    roles = roles or {}
+    resources, outputs = {}, {}
+    for kind in ("deployer", "planner", "application"):
+        logical_id = kind.capitalize() + "Policy"
+        properties = dict(Description=POLICY_DESCRIPTIONS[kind] % dict(stack=stack_name, region=region),
+                          PolicyDocument=copy.deepcopy(policies[kind]))
+        if roles.get(kind):
+            properties["Roles"] = list(roles[kind])
+        resources[logical_id] = dict(Type="AWS::IAM::ManagedPolicy", Properties=properties)
+        outputs[logical_id + "Arn"] = dict(Description="ARN of the %s policy" % kind, Value={"Ref": logical_id})
+    return dict(AWSTemplateFormatVersion="2010-09-09",
+                Description="IAM managed policies of the DynamoDB stack %s in %s" % (stack_name, region),
+                Resources=resources, Outputs=outputs)
+
+
+def _policies(arns, called_via_cloudformation):
+    return dict(deployer=deployer_policy(arns, called_via_cloudformation),
+                planner=deployer_policy(arns, called_via_cloudformation, planner=True),
+                application=application_policy(arns))
+
+
+def _oversized(policies):
+    return dict((kind, policy_size(document)) for kind, document in policies.items()
+                if policy_size(document) > MAX_MANAGED_POLICY_SIZE)
+
+
+def stack_policies(template, stack_name, region, account_id, partition="aws", scope="auto", name_prefix="",
+                   alarm_name_prefix="", called_via_cloudformation=True, roles=None):
+    """Every policy of the stack, its IAM stack template, the resources they name and the scope used.
+
+    ValueError when an input is invalid, a resource cannot be named in advance, or a policy would exceed IAM's
+    managed policy quota (scope "names"; or "prefix" when too many names do not share the prefix).
+    """
+    check_target(stack_name, region, account_id, partition)
+    if scope not in SCOPES:
+        raise ValueError("scope %r is not one of %s" % (scope, ", ".join(SCOPES)))
+    bad_roles = sorted(set(roles or {}) - set(POLICY_DESCRIPTIONS))
+    if bad_roles:
+        raise ValueError("roles: unknown policy %s; use deployer, planner or application" % ", ".join(bad_roles))
+    names = stack_resource_names(template, stack_name, region, account_id, partition)
+    used = "names" if scope == "auto" else scope
+    arns = resource_arns(names, stack_name, region, account_id, partition, used, name_prefix, alarm_name_prefix)
+    policies = _policies(arns, called_via_cloudformation)
+    if scope == "auto" and _oversized(policies):
+        used = "prefix"
+        arns = resource_arns(names, stack_name, region, account_id, partition, used, name_prefix, alarm_name_prefix)
+        policies = _policies(arns, called_via_cloudformation)
+    oversized = _oversized(policies)
+    if oversized:
+        raise ValueError("%s, and IAM allows %d characters per managed policy (scope %s): %s" % (
+            ", ".join("the %s policy would be %d characters" % (kind, oversized[kind])
+                      for kind in ("deployer", "planner", "application") if kind in oversized),
+            MAX_MANAGED_POLICY_SIZE, used,
+            "use scope prefix or auto" if used == "names" else
+            "give the tables and alarms names that share the prefixes, or split the tables over several stacks"))
+    return dict(policies, stack_template=policy_stack_template(policies, stack_name, region, roles), scope=used,
+                resources=dict(stack=arns[STACK][0], tables=arns[TABLES], indexes=arns[INDEXES],
+                               alarms=arns[ALARMS], log_groups=arns[LOG_GROUPS]))
