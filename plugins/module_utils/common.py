@@ -7,13 +7,17 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 # AWSRetry already retries Throttling, RequestLimitExceeded, ServiceUnavailable, InternalFailure and friends.
-# DynamoDB throttles with its own codes, and CloudFormation answers a busy account with LimitExceeded.
+# DynamoDB throttles with its own codes and names its HTTP 500 InternalServerError (not in AWSRetry's list), and
+# CloudFormation answers a busy account with LimitExceeded. Connection errors and read timeouts are not ClientErrors:
+# botocore's own retries (aws_config retries.total_max_attempts) are the only ones, so an endpoint that stops answering
+# fails within its read timeouts instead of being waited for backoff_retries times over.
 EXTRA_RETRY_ERROR_CODES = [
     "ThrottlingException",
     "ProvisionedThroughputExceededException",
     "RequestThrottled",
     "LimitExceededException",
     "SlowDown",
+    "InternalServerError",
 ]
 
 BACKOFF_ARGUMENT_SPEC = dict(

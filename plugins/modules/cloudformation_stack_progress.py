@@ -6,7 +6,7 @@
 DOCUMENTATION = r"""
 module: cloudformation_stack_progress
 short_description: Follow a running stack operation, event by event, and explain how it ended
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Follows the stack operation started after the event O(after_event_id) (typically an C(amazon.aws.cloudformation) task run with
     C(async) and C(poll=0)) for at most O(window) seconds per call, and returns the stack events that appeared.
@@ -38,6 +38,14 @@ options:
     description: Seconds to follow the operation in one call before returning RV(settled=false).
     type: int
     default: 20
+  deadline:
+    description:
+      - When the whole wait ends (seconds since the epoch, on the host that runs the module); C(0) for none.
+      - A call never follows past it, and once it has passed with the operation still running the module fails,
+        saying so; it never cancels or deletes anything (CloudFormation goes on with the operation). The
+        C(aichef.dynamodb.dynamodb_stack) role passes the start of its follow task plus its wait timeout.
+    type: float
+    default: 0
   backoff_retries:
     description: Retries of a throttled or failed API call.
     type: int
@@ -53,7 +61,7 @@ options:
 notes:
   - Supports check mode (it only reads).
 author:
-  - AI Chef platform team
+  - AI Chef platform team (@aichef)
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -223,12 +231,16 @@ def main():
         after_event_id=dict(type="str", default=""),
         job_results_file=dict(type="path"),
         window=dict(type="int", default=20),
+        deadline=dict(type="float", default=0),
         **BACKOFF_ARGUMENT_SPEC
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     try:
         client = module.client("cloudformation", retry_decorator=retry_decorator(module.params))
-        outcome = follow(client, module.params)
+        params = dict(module.params)
+        if params["deadline"]:
+            params["window"] = min(params["window"], max(params["deadline"] - time.time(), 0))
+        outcome = follow(client, params)
     except AnsibleAWSError as e:
         module.fail_json_aws_error(e)
     job = outcome.pop("job") or {}
@@ -237,6 +249,12 @@ def main():
         result["stack_outputs"] = job["stack_outputs"]
     if "output" in job:
         result["output"] = job["output"]
+    if not outcome["settled"] and module.params["deadline"] and time.time() >= module.params["deadline"]:
+        deadline = time.strftime("%H:%M:%S", time.gmtime(module.params["deadline"]))
+        module.fail_json(msg="Deploy of stack %s did not finish within its wait_timeout (deadline %s UTC): still %s. "
+                             "No delete was issued and nothing was cancelled: CloudFormation goes on with the "
+                             "operation; re-run once it has settled (the recovery step waits for a busy stack)" % (
+                                 module.params["stack_name"], deadline, outcome["stack_status"]), **result)
     if not outcome["settled"]:
         module.exit_json(msg="Stack %s is %s" % (module.params["stack_name"], outcome["stack_status"]), **result)
     failure = failure_message(module.params["stack_name"], dict(outcome, job=job))

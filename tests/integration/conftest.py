@@ -1,11 +1,13 @@
 """Integration fixtures: a fresh emulator for the session, boto3 clients on it, and a playbook runner."""
 import hashlib
+import http.client
 import json
 import os
 import re
 import subprocess
 import sys
 import time
+import urllib.parse
 
 import boto3
 import pytest
@@ -27,9 +29,10 @@ def endpoint():
     emulator.stop(PORT)
 
 
-def aws_client(service):
-    return boto3.client(service, region_name=REGION, endpoint_url=ENDPOINT,
-                        aws_access_key_id="test", aws_secret_access_key="test")
+def aws_client(service, **options):
+    """A boto3 client on the emulator; options (endpoint_url, config, ...) override the defaults."""
+    return boto3.client(service, **dict(dict(region_name=REGION, endpoint_url=ENDPOINT, aws_access_key_id="test",
+                                             aws_secret_access_key="test"), **options))
 
 
 @pytest.fixture
@@ -69,23 +72,32 @@ class PlaybookRun:
                 if line.startswith(FATAL_PREFIX)]
 
 
+def playbook_command(playbook, *args, extra_vars=None, env=None):
+    """(command, environment) of an ansible-playbook run on the local inventory against the test emulator.
+
+    env: variables to set for this run only; a value of None removes the variable."""
+    command = [os.path.join(ROOT, ".venv", "bin", "ansible-playbook"), "-i", "inventories/local",
+               os.path.join("playbooks", playbook)] + list(args)
+    if extra_vars:
+        command += ["-e", json.dumps(extra_vars)]
+    run_env = dict(os.environ, AICHEF_EMULATOR_PORT=str(PORT),
+                   ANSIBLE_NOCOLOR="1", ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"),
+                   ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".collections"))
+    for name, value in (env or {}).items():
+        if value is None:
+            run_env.pop(name, None)
+        else:
+            run_env[name] = value
+    return command, run_env
+
+
 @pytest.fixture
 def run_playbook(endpoint):
     def run(playbook, *args, extra_vars=None, env=None):
         """env: variables to set for this run only; a value of None removes the variable."""
-        command = [os.path.join(ROOT, ".venv", "bin", "ansible-playbook"), "-i", "inventories/local",
-                   os.path.join("playbooks", playbook)] + list(args)
-        if extra_vars:
-            command += ["-e", json.dumps(extra_vars)]
-        run_env = dict(os.environ, AICHEF_EMULATOR_PORT=str(PORT),
-                       ANSIBLE_NOCOLOR="1", ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"),
-                       ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".collections"))
-        for name, value in (env or {}).items():
-            if value is None:
-                run_env.pop(name, None)
-            else:
-                run_env[name] = value
-        completed = subprocess.run(command, cwd=ROOT, env=run_env, capture_output=True, text=True, timeout=600)
+        command, run_env = playbook_command(playbook, *args, extra_vars=extra_vars, env=env)
+        completed = subprocess.run(command, cwd=ROOT, env=run_env, capture_output=True, text=True, timeout=600,
+                                   check=False)
         return PlaybookRun(completed)
     return run
 
@@ -117,11 +129,12 @@ def stack_name(request):
 
 @pytest.fixture
 def render_template(stack_name, tmp_path):
-    """render_template("good.yaml") -> path of a copy whose table names start with this test's stack name."""
-    def render(name):
+    """render_template("good.yaml") -> path of a copy whose table names start with this test's stack name
+    (or with prefix, for a test that works on several stacks)."""
+    def render(name, prefix=None):
         with open(os.path.join(TEMPLATES, name)) as handle:
-            body = handle.read().replace(PREFIX_TOKEN, stack_name)
-        path = tmp_path / name
+            body = handle.read().replace(PREFIX_TOKEN, prefix or stack_name)
+        path = tmp_path / ("%s-%s" % (prefix, name) if prefix else name)
         path.write_text(body)
         return str(path)
     return render
@@ -162,3 +175,35 @@ def aws_state(endpoint):
         return dict(stacks=sorted(stacks), termination_protection=protection, tables=sorted(tables),
                     exports=sorted(exports))
     return snapshot
+
+
+def signal_wait_condition(handle_url, status):
+    """Signal SUCCESS or FAILURE to a wait condition handle (a PUT without Content-Type, as AWS requires)."""
+    url = urllib.parse.urlsplit(handle_url)
+    connection = http.client.HTTPConnection("127.0.0.1", url.port, timeout=10)
+    try:
+        connection.request("PUT", url.path, body=json.dumps(
+            {"Status": status, "UniqueId": "integration-test", "Reason": "signalled by the test", "Data": ""}))
+        assert connection.getresponse().status == 200
+    finally:
+        connection.close()
+
+
+def wait_for_the_wait_condition(cfn, stack_name, timeout=30):
+    """Block until the stack's operation waits on its wait condition (the stack may not exist yet: a deploy about to
+    create it); return {logical id: physical id}."""
+    deadline = time.monotonic() + timeout
+
+    def waiting():
+        try:
+            events = cfn.describe_stack_events(StackName=stack_name)["StackEvents"]
+        except cfn.exceptions.ClientError as e:
+            if "does not exist" not in str(e):
+                raise
+            return False
+        return any(event["LogicalResourceId"] == "Wait" for event in events)
+    while not waiting():
+        assert time.monotonic() < deadline, "the operation never reached its wait condition"
+        time.sleep(0.05)
+    return dict((resource["LogicalResourceId"], resource["PhysicalResourceId"])
+                for resource in cfn.describe_stack_resources(StackName=stack_name)["StackResources"])

@@ -7,13 +7,10 @@ CREATE_FAILED (OnFailure=DO_NOTHING), UPDATE_ROLLBACK_COMPLETE, UPDATE_FAILED (D
 REVIEW_IN_PROGRESS (a CREATE change set never executed), and, through a wait condition that gives the test
 time to change a resource by hand before it signals FAILURE, UPDATE_ROLLBACK_FAILED and ROLLBACK_FAILED.
 """
-import http.client
-import json
-import time
-import urllib.parse
-
 import boto3
 import pytest
+
+from conftest import signal_wait_condition, wait_for_the_wait_condition
 
 SESSIONS = [{"sessionId": {"S": "session-%d" % number}, "owner": {"S": "chef-%d" % number}} for number in range(3)]
 RESULTS = [{"resultId": {"S": "result-%d" % number}, "sessionId": {"S": "session-%d" % number}}
@@ -284,28 +281,6 @@ def test_update_failed_is_rolled_back_then_updated_and_every_item_survives(
     assert_items_kept(ddb, stack_name)
 
 
-def signal_failure(handle_url):
-    """Signal FAILURE to a wait condition handle (a PUT without Content-Type, as AWS requires)."""
-    url = urllib.parse.urlsplit(handle_url)
-    connection = http.client.HTTPConnection("127.0.0.1", url.port, timeout=10)
-    try:
-        connection.request("PUT", url.path, body=json.dumps(
-            {"Status": "FAILURE", "UniqueId": "integration-test", "Reason": "failed on purpose", "Data": ""}))
-        assert connection.getresponse().status == 200
-    finally:
-        connection.close()
-
-
-def wait_for_the_wait_condition(cfn, stack_name):
-    """Block until the stack's operation waits on its wait condition; return {logical id: physical id}."""
-    deadline = time.monotonic() + 30
-    while not [event for event in stack_events(cfn, stack_name) if event["LogicalResourceId"] == "Wait"]:
-        assert time.monotonic() < deadline, "the operation never reached its wait condition"
-        time.sleep(0.05)
-    return dict((resource["LogicalResourceId"], resource["PhysicalResourceId"])
-                for resource in cfn.describe_stack_resources(StackName=stack_name)["StackResources"])
-
-
 def make_update_rollback_failed(cfn, ddb, settle, stack_name, render_template):
     """Update that adds an index to the results table, then waits; drop the index by hand and fail the wait:
     the rollback cannot remove an index that is gone, so the stack lands in UPDATE_ROLLBACK_FAILED."""
@@ -315,7 +290,7 @@ def make_update_rollback_failed(cfn, ddb, settle, stack_name, render_template):
     indexes = ddb.describe_table(TableName=results)["Table"].get("GlobalSecondaryIndexes", [])
     assert [index["IndexName"] for index in indexes] == ["sessionId-index"]
     ddb.update_table(TableName=results, GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "sessionId-index"}}])
-    signal_failure(resources["Handle"])
+    signal_wait_condition(resources["Handle"], "FAILURE")
     assert settle(stack_name) == "UPDATE_ROLLBACK_FAILED"
 
 
@@ -350,7 +325,7 @@ def test_update_rollback_failed_is_never_deleted_and_continues_skipping_the_name
 
 def test_update_rollback_failed_that_fails_again_names_the_root_cause_and_the_skip_option(
         deploy, cfn, ddb, settle, stack_name, render_template):
-    _, good = create_good_stack_with_items(cfn, ddb, settle, stack_name, render_template)
+    dummy, good = create_good_stack_with_items(cfn, ddb, settle, stack_name, render_template)
     make_update_rollback_failed(cfn, ddb, settle, stack_name, render_template)
 
     stuck = deploy(extra_vars=deploy_vars(stack_name, good))
@@ -373,7 +348,7 @@ def test_rollback_failed_without_items_is_deleted_and_created_again(
                                  TemplateBody=read(render_template("create-adds-vpc-then-waits.yaml")))["StackId"]
     resources = wait_for_the_wait_condition(cfn, stack_name)
     ec2.create_subnet(VpcId=resources["Vpc"], CidrBlock="10.77.1.0/24")
-    signal_failure(resources["Handle"])
+    signal_wait_condition(resources["Handle"], "FAILURE")
     assert settle(stack_name) == "ROLLBACK_FAILED"
 
     run = deploy(extra_vars=deploy_vars(stack_name, render_template("good.yaml")))

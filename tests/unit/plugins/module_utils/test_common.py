@@ -63,7 +63,7 @@ def test_retry_decorator_throttled_delete_retried_once(cloudformation, retry_sle
 
 
 @pytest.mark.parametrize("code", ["ThrottlingException", "ProvisionedThroughputExceededException",
-                                  "RequestThrottled"])
+                                  "RequestThrottled", "InternalServerError"])  # DynamoDB's HTTP 500
 def test_retry_decorator_dynamodb_throttled_scan_retries_then_succeeds(dynamodb, retry_sleeps, code):
     stub_scan(dynamodb.stubber, "ai-chef-sessions", 0, error_code=code)
     stub_scan(dynamodb.stubber, "ai-chef-sessions", 1)
@@ -80,7 +80,7 @@ def test_retry_decorator_dynamodb_throttled_describe_table_retries_then_succeeds
 
 
 def test_retry_decorator_throttled_every_time_gives_up_after_retries(cloudformation, retry_sleeps):
-    for _ in range(BACKOFF["backoff_retries"]):
+    for dummy in range(BACKOFF["backoff_retries"]):
         cfn.stub_describe_stacks(cloudformation.stubber, "CREATE_COMPLETE", error_code="Throttling")
     with pytest.raises(CloudFormationError) as e:
         describe_stack(wrap(cloudformation), cfn.STACK_NAME)
