@@ -4,6 +4,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 EMULATOR_VENV := .venv-emulator
+# checkov has its own venv: in the dev venv it would downgrade boto3, packaging and pytest.
+CHECKOV_VENV := .venv-checkov
 BIN := $(CURDIR)/$(VENV)/bin
 EMULATOR_PORT ?= 4566
 # make test runs its own emulators on these ports, so a `make deploy` emulator on 4566 is never touched.
@@ -15,11 +17,12 @@ export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.collections
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help install deploy verify emulator-start emulator-stop test lint unit integration molecule collection benchmark clean
+.PHONY: help install deploy verify emulator-start emulator-stop test lint sanity unit integration molecule collection release benchmark clean
 
 help:
 	@echo "make deploy   install, start the local emulator, deploy the stack and verify it"
-	@echo "make test     install and run every test layer (lint, unit, integration, molecule, collection)"
+	@echo "make test     install and run every test layer (lint, sanity, unit, integration, molecule, collection)"
+	@echo "make release  build the collection tarball for galaxy.yml's version, install it in a temporary path, check it loads"
 
 # --- installation ---------------------------------------------------------------------------------------
 $(VENV)/.installed: requirements.txt
@@ -32,11 +35,16 @@ $(EMULATOR_VENV)/.installed: requirements-emulator.txt
 	$(EMULATOR_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-emulator.txt
 	touch $@
 
+$(CHECKOV_VENV)/.installed: requirements-checkov.txt
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	touch $@
+
 .collections/.installed: scripts/install-collections.sh $(VENV)/.installed
 	PIP=$(BIN)/pip scripts/install-collections.sh
 	touch $@
 
-install: $(VENV)/.installed $(EMULATOR_VENV)/.installed .collections/.installed
+install: $(VENV)/.installed $(EMULATOR_VENV)/.installed $(CHECKOV_VENV)/.installed .collections/.installed
 
 # --- the local stack ------------------------------------------------------------------------------------
 emulator-start: install
@@ -53,17 +61,23 @@ verify: emulator-start
 	AICHEF_EMULATOR_PORT=$(EMULATOR_PORT) ansible-playbook -i inventories/local playbooks/verify-dynamodb.yml
 
 # --- tests ----------------------------------------------------------------------------------------------
-test: install lint unit integration molecule collection
+test: install lint sanity unit integration molecule collection
 
 lint: install
 	ansible-lint --profile production
 	cfn-lint files/*.yaml
 	rm -rf .run/rendered && $(BIN)/python scripts/render_templates.py .run/rendered
 	cfn-lint .run/rendered/*.yaml
+	$(BIN)/python scripts/security_scan.py $(CHECKOV_VENV)/bin/checkov files/dynamodb-schema.yaml .run/rendered/*.yaml
 	$(BIN)/python scripts/role_readme.py --check
+	antsibull-changelog lint
 	actionlint
 	rm -rf .run/policies && $(BIN)/python scripts/render_policies.py .run/policies
 	parliament --directory .run/policies && cfn-lint .run/policies/*.yaml
+
+# ansible-test sanity from a temporary ansible_collections/aichef/dynamodb copy (scripts/sanity.sh).
+sanity: install
+	scripts/sanity.sh
 
 unit: install
 	pytest tests/unit
@@ -77,9 +91,12 @@ molecule: install
 collection: install
 	AICHEF_EMULATOR_PORT=$(TEST_PORT_COLLECTION) tests/collection/build_install_use.sh
 
+release: install
+	scripts/release.sh
+
 benchmark: install
 	$(BIN)/python benchmarks/noop_deploy.py
 	$(BIN)/python benchmarks/render_tables.py
 
 clean: emulator-stop
-	rm -rf $(VENV) $(EMULATOR_VENV) .collections .run reports
+	rm -rf $(VENV) $(EMULATOR_VENV) $(CHECKOV_VENV) .collections .run reports dist

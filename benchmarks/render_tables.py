@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Lint + render time of 100 tables with 2 GSIs each, as a ratio to the default two-table stack, in one run.
 
     .venv/bin/python benchmarks/render_tables.py [--repeat 20]
@@ -34,7 +34,7 @@ def main():
     cases = [("default 2 tables", defaults["dynamodb_stack_tables"]), ("100 tables x 2 GSIs", large_stack())]
     medians = {}
     for label, tables in cases:
-        medians[label] = statistics.median(lint_and_render(tables, settings) for _ in range(args.repeat))
+        medians[label] = statistics.median(lint_and_render(tables, settings) for dummy in range(args.repeat))
     baseline = medians["default 2 tables"]
     print("schema lint + template rendering, median of %d runs each (same process)" % args.repeat)
     for label, seconds in medians.items():

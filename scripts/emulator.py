@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Start, stop and wrap the embedded AWS emulator (ministack) on loopback.
 
 Standard library only: the Makefile and the pytest fixtures both use it, and the emulator itself runs from
@@ -101,7 +101,7 @@ def stop(port):
         return
     if process_alive(pid):
         os.killpg(pid, signal.SIGTERM)
-        for _ in range(50):
+        for dummy in range(50):
             if not process_alive(pid):
                 break
             time.sleep(0.1)

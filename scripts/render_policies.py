@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Generate the IAM policies of every stack the collection can deploy, for the IAM linter.
 
     render_policies.py OUTPUT_DIR     (make lint runs parliament on OUTPUT_DIR/*.json, cfn-lint on *.yaml)

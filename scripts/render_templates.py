@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Render, through the schema lint, every template the collection can produce from data: the role's default
 tables, each files/examples/*.yml, and a large synthetic stack; write them to a folder for cfn-lint.
 

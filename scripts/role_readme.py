@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Keep each role's README variable table generated from its meta/argument_specs.yml (one source per fact).
 
     role_readme.py            rewrite the table between the markers in roles/*/README.md
@@ -34,7 +34,7 @@ def variable_table(argument_specs):
         if isinstance(description, list):
             description = " ".join(description)
         lines.append("| `%s` | %s | %s | %s | %s |" % (name, kind, default_text, "yes" if spec.get("required") else "no",
-                                                     cell(description)))
+                                                       cell(description)))
     return "\n".join(lines)
 
 
@@ -42,7 +42,7 @@ def render(readme_text, table):
     if BEGIN not in readme_text or END not in readme_text:
         raise ValueError("markers missing")
     head, rest = readme_text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
+    dummy, tail = rest.split(END, 1)
     return "%s%s\n%s\n%s%s" % (head, BEGIN, table, END, tail)
 
 

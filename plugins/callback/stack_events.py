@@ -6,7 +6,7 @@ DOCUMENTATION = r"""
 name: stack_events
 type: aggregate
 short_description: Print CloudFormation stack events as a deploy advances
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - While M(aichef.dynamodb.cloudformation_stack_progress) is polled in an C(until) loop, prints each stack event
     once, as it appears (resource, status, reason), the way rain and the CDK show a deploy.
@@ -15,7 +15,7 @@ description:
 requirements:
   - enabled in configuration
 author:
-  - AI Chef platform team
+  - AI Chef platform team (@aichef)
 """
 
 from ansible.plugins.callback import CallbackBase

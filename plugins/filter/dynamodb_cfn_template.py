@@ -5,7 +5,7 @@
 DOCUMENTATION = r"""
 name: dynamodb_cfn_template
 short_description: Render the CloudFormation template of a DynamoDB stack from table declarations
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Turns a list of table declarations (the role variable C(dynamodb_stack_tables)) into a hardened
     CloudFormation template, as YAML text.
@@ -29,7 +29,7 @@ options:
     type: dict
     default: {}
 author:
-  - AI Chef platform team
+  - AI Chef platform team (@aichef)
 """
 
 EXAMPLES = r"""

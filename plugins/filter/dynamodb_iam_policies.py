@@ -5,7 +5,7 @@
 DOCUMENTATION = r"""
 name: dynamodb_iam_policies
 short_description: Generate the least-privilege IAM policies of a DynamoDB stack from its tables
-version_added: 0.3.0
+version_added: 0.1.0
 description:
   - Turns the table declarations (the role variable C(dynamodb_stack_tables), rendered exactly as
     P(aichef.dynamodb.dynamodb_cfn_template#filter) renders them), or a CloudFormation template, into IAM policy
@@ -80,7 +80,7 @@ options:
     type: dict
     default: {}
 author:
-  - AI Chef platform team
+  - AI Chef platform team (@aichef)
 """
 
 EXAMPLES = r"""

@@ -6,8 +6,8 @@
 DOCUMENTATION = r"""
 name: dynamodb_schema_findings
 short_description: Lint DynamoDB table declarations before anything reaches AWS
-version_added: 0.2.0
-author: AI Chef platform team
+version_added: 0.1.0
+author: AI Chef platform team (@aichef)
 description:
   - Checks a list of table declarations (the shape of the C(dynamodb_stack_tables) role variable) and returns
     every problem at once, each naming the table and the field, so a playbook can fail before the first AWS call

@@ -150,4 +150,3 @@ def render_svg(title, subtitle, times, panels):
         '<style>%s</style>' % style,
         '<rect x="0" y="0" width="%d" height="%d" fill="#fafafa"/>' % (WIDTH, height),
     ] + elements + ["</svg>", ""])
-

@@ -687,7 +687,7 @@ def bytes_text(size):
 def capacity_text(summary):
     if summary["provisioned_capacity"]:
         return "PROVISIONED %s RCU / %s WCU" % (number_text(summary["provisioned_capacity"][READ]),
-                                               number_text(summary["provisioned_capacity"][WRITE]))
+                                                number_text(summary["provisioned_capacity"][WRITE]))
     maximum = summary.get("on_demand_maximum")
     if maximum:
         return "PAY_PER_REQUEST (max %s read / %s write units/s)" % (number_text(maximum[READ]),

@@ -36,4 +36,3 @@ def validate_region(region, service="cloudformation"):
         raise InputError(message="No AWS region given: set region (or AWS_REGION) for stack operations")
     if not is_known_region(region, service):
         raise InputError(message="Unknown AWS region %r for %s (a typo? e.g. us-east-1)" % (region, service))
-

@@ -322,7 +322,7 @@ def check_transform_against_schemas(transform, source_table, target_table):
             raise InputError(message="Target key schema mismatch: %s, but the source's %s is of type %s" % (
                 target, origin, source_types[origin]))
         if name in transform.defaults:
-            (default_type, _), = transform.defaults[name].items()
+            (default_type, dummy), = transform.defaults[name].items()
             if default_type != wanted:
                 raise InputError(message="Target key schema mismatch: %s, but transform.defaults gives %s a %s" % (
                     target, name, default_type))
@@ -601,7 +601,7 @@ class TableMigration:
         if target.get("TableStatus") not in WRITABLE_TABLE_STATUSES:
             raise InputError(message="Target table %s is %s; wait until it is ACTIVE" % (
                 self.plan.target_table, target.get("TableStatus")))
-        self.source_key_names = [name for name, _ in key_schema(source)]
+        self.source_key_names = [name for name, dummy in key_schema(source)]
         self.target_key = check_transform_against_schemas(self.plan.transform, source, target)
 
     def probe(self):
@@ -659,7 +659,7 @@ class TableMigration:
             if len(examples) < MAX_FAILED_EXAMPLES:
                 examples.append(dict(key=readable_key(source_key), reason=reason))
 
-        writer = BatchWriter(self.write, [name for name, _ in self.target_key], reject)
+        writer = BatchWriter(self.write, [name for name, dummy in self.target_key], reject)
         for item in items:
             try:
                 transformed = transform_item(item, self.plan.transform)
@@ -748,7 +748,7 @@ class TableMigration:
     def verify_sample(self, size, estimated_items):
         """Look up random source items in the target, after the transform; mismatches by key only."""
         result = dict(sample_size=size, sample_checked=0, sample_matched=0, sample_skipped=0, sample_mismatches=[])
-        target_key_names = [name for name, _ in self.target_key]
+        target_key_names = [name for name, dummy in self.target_key]
         for key in self.sample_source_keys(size, estimated_items):
             source_item = get_item(self.source, self.plan.source_table, key, self.plan.consistent_read)
             try:

@@ -7,7 +7,10 @@ Pure data in, data out: the lint (schema_lint.py) has already rejected bad decla
 applies defaults, derives names (table_spec.py) and lays the resources out, hardened by default.
 """
 
-import yaml
+try:
+    import yaml
+except ImportError:  # ansible-core brings PyYAML to the controller, where the filters that call this run
+    yaml = None
 
 from ansible_collections.aichef.dynamodb.plugins.module_utils.table_spec import DEFAULT_NAME_PREFIX
 from ansible_collections.aichef.dynamodb.plugins.module_utils.table_spec import table_id
@@ -191,5 +194,7 @@ def render_stack_template(tables, settings=None):
 
 def render_template_body(tables, settings=None):
     """The template as YAML text, keys in the order written above (what a person reviewing a diff expects)."""
+    if yaml is None:
+        raise ImportError("PyYAML is required to write the template as YAML")
     return yaml.safe_dump(render_stack_template(tables, settings), sort_keys=False, default_flow_style=False,
                           width=120)

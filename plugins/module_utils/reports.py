@@ -54,7 +54,7 @@ def split_subject(subject):
     for kind in SUBJECT_KINDS:
         if subject.startswith(kind + " "):
             return kind, subject[len(kind) + 1:]
-    kind, _, rest = subject.partition(" ")
+    kind, dummy, rest = subject.partition(" ")
     return kind, rest
 
 
@@ -185,7 +185,7 @@ def junit_xml(stack_name, checks, elapsed_seconds=0.0, timestamp=None):
     ET.SubElement(properties, "property", dict(name="stack", value=xml_text(stack_name)))
     ET.SubElement(properties, "property", dict(name="summary", value=counts_text(counts)))
     for check in checks:
-        kind, _ = split_subject(split_check_name(check["name"])[0])
+        kind, dummy = split_subject(split_check_name(check["name"])[0])
         case = ET.SubElement(suite, "testcase", dict(classname=xml_text("%s.%s" % (stack_name, kind)),
                                                      name=xml_text(check["name"]), time="0"))
         if check["status"] == FAIL:
@@ -271,4 +271,3 @@ def report_files(stack_name, checks, elapsed_seconds=0.0, timestamp=None):
         JUNIT_FILE_NAME: junit_xml(stack_name, checks, elapsed_seconds, timestamp),
         MARKDOWN_FILE_NAME: markdown_report(stack_name, checks),
     }
-

@@ -56,7 +56,7 @@ def read_table(client, logical_id, table_name):
 
 
 def read_alarms(client, alarm_resources):
-    found = describe_alarms(client, [name for _, name in alarm_resources])
+    found = describe_alarms(client, [name for dummy, name in alarm_resources])
     return [normalize_alarm(logical_id, name, found.get(name)) for logical_id, name in alarm_resources]
 
 

@@ -43,7 +43,7 @@ def describe_stack_events(client, stack_name, max_pages=MAX_EVENT_PAGES):
     events = []
     kwargs = dict(StackName=stack_name)
     try:
-        for _ in range(max_pages):
+        for dummy in range(max_pages):
             response = client.describe_stack_events(aws_retry=True, **kwargs)
             events.extend(normalize_event(event) for event in response.get("StackEvents", []))
             if not response.get("NextToken"):

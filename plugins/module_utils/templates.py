@@ -6,7 +6,12 @@
 import copy
 import json
 
-import yaml
+try:
+    import yaml
+except ImportError:  # ansible-core brings PyYAML to the controller; only a remote Python can lack it (see _parse)
+    yaml = None
+
+from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.aichef.dynamodb.plugins.module_utils.common import InputError
 
@@ -15,7 +20,7 @@ DYNAMODB_TABLE_TYPE = "AWS::DynamoDB::Table"
 
 # libyaml's loader parses a rendered template about ten times faster than the pure-Python one; the constructors
 # (and the short-tag handling below) stay in Python either way.
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SafeLoader = getattr(yaml, "CSafeLoader", getattr(yaml, "SafeLoader", object))
 
 
 class _CloudFormationLoader(_SafeLoader):
@@ -36,7 +41,8 @@ def _construct_intrinsic(loader, tag_suffix, node):
     return {"Fn::" + tag_suffix: value}
 
 
-_CloudFormationLoader.add_multi_constructor("!", _construct_intrinsic)
+if yaml is not None:
+    _CloudFormationLoader.add_multi_constructor("!", _construct_intrinsic)
 
 
 _PARSED = {}  # body -> template: a module run parses the same body several times (validation, comparison)
@@ -53,12 +59,14 @@ def parse_template(body):
 def _parse(body):
     if not isinstance(body, str) or not body.strip():
         raise InputError(message="template_body is empty")
+    if yaml is None and not body.lstrip().startswith("{"):
+        raise InputError(message=missing_required_lib("PyYAML", reason="to read a YAML template"))
     try:
         if body.lstrip().startswith("{"):
             template = json.loads(body)
         else:
             template = yaml.load(body, Loader=_CloudFormationLoader)  # nosec B506 - a SafeLoader subclass
-    except (ValueError, yaml.YAMLError) as e:
+    except (ValueError, getattr(yaml, "YAMLError", ValueError)) as e:
         raise InputError(message="template_body is neither valid JSON nor valid YAML: %s" % " ".join(str(e).split()))
     if not isinstance(template, dict):
         raise InputError(message="template_body must be a mapping with a Resources section, got %s"

@@ -297,7 +297,7 @@ def index_checks(label, kind, declared_indexes, live_indexes):
 def table_checks(logical_id, resource, deployed):
     properties = resource.get("Properties") or {}
     table = deployed.tables.get(logical_id)
-    declared_name, _ = try_resolve(properties.get("TableName"), deployed.context)
+    declared_name, dummy = try_resolve(properties.get("TableName"), deployed.context)
     label = "table %s" % ((table or {}).get("table_name") or declared_name or logical_id)
     exists = resource_exists_check(label, deployed, logical_id, table)
     if exists["status"] != PASS:
@@ -336,7 +336,7 @@ ALARM_EVALUATION_PROPERTIES = (
 
 ALARM_CHECKED_PROPERTIES = frozenset(["AlarmName", "Namespace", "MetricName", "Threshold",
                                       "ComparisonOperator", "Dimensions"] +
-                                     [prop for prop, _, _, _ in ALARM_EVALUATION_PROPERTIES])
+                                     [prop for prop, dummy, dummy, dummy in ALARM_EVALUATION_PROPERTIES])
 
 
 def alarm_checks(logical_id, resource, deployed):
@@ -363,9 +363,9 @@ def alarm_checks(logical_id, resource, deployed):
         checks.append(compare(label + ": threshold",
                               "%s %s" % (properties.get("ComparisonOperator"), as_number(properties["Threshold"])),
                               "%s %s" % (alarm.get("comparison_operator"), as_number(alarm.get("threshold", 0)))))
-    expected = dict((prop, convert(properties[prop])) for prop, _, _, convert in ALARM_EVALUATION_PROPERTIES
+    expected = dict((prop, convert(properties[prop])) for prop, dummy, dummy, convert in ALARM_EVALUATION_PROPERTIES
                     if prop in properties)
-    actual = dict((prop, alarm.get(key, default)) for prop, key, default, _ in ALARM_EVALUATION_PROPERTIES
+    actual = dict((prop, alarm.get(key, default)) for prop, key, default, dummy in ALARM_EVALUATION_PROPERTIES
                   if prop in properties)
     if expected:
         checks.append(compare(label + ": evaluation", expected, actual))
@@ -380,7 +380,7 @@ def alarm_checks(logical_id, resource, deployed):
 def log_group_checks(logical_id, resource, deployed):
     properties = resource.get("Properties") or {}
     group = deployed.log_groups.get(logical_id)
-    declared_name, _ = try_resolve(properties.get("LogGroupName"), deployed.context)
+    declared_name, dummy = try_resolve(properties.get("LogGroupName"), deployed.context)
     label = "log group %s" % ((group or {}).get("log_group_name") or declared_name or logical_id)
     exists = resource_exists_check(label, deployed, logical_id, group)
     if exists["status"] != PASS:

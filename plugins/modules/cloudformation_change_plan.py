@@ -6,7 +6,7 @@
 DOCUMENTATION = r"""
 module: cloudformation_change_plan
 short_description: Preview a stack update and refuse one that would lose a DynamoDB table
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - For a stack that exists, creates a throwaway change set from O(template_body), reads every change (action,
     replacement, the properties that cause it), and deletes the change set again, also when it fails.
@@ -28,7 +28,8 @@ options:
     required: true
   operation:
     description:
-      - What the deploy will do, as M(aichef.dynamodb.cloudformation_stack_recovery) returned it in RV(deploy).
+      - What the deploy will do, as M(aichef.dynamodb.cloudformation_stack_recovery) returned it in
+        RV(aichef.dynamodb.cloudformation_stack_recovery#module:deploy).
       - C(create) lists the template without AWS calls; C(update) previews with a change set; C(none) plans nothing.
     type: str
     choices: [create, update, none]
@@ -44,8 +45,9 @@ options:
     default: {}
   differences:
     description:
-      - What M(aichef.dynamodb.cloudformation_stack_recovery) found different (its RV(differences)). Stack tags and
-        termination protection change no resource, so an empty change set still means an update when they differ.
+      - What M(aichef.dynamodb.cloudformation_stack_recovery) found different (its
+        RV(aichef.dynamodb.cloudformation_stack_recovery#module:differences)). Stack tags and termination protection
+        change no resource, so an empty change set still means an update when they differ.
     type: list
     elements: str
     default: []
@@ -75,7 +77,7 @@ notes:
   - Supports check mode and diff mode. In check mode the preview change set is still created and deleted; it
     changes no resource and is the only way to ask CloudFormation what an update would do.
 author:
-  - AI Chef platform team
+  - AI Chef platform team (@aichef)
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules

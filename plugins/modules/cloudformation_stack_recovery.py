@@ -83,9 +83,9 @@ options:
     type: int
     default: 30
 notes:
-  - Supports check mode; it then reads the stack, reports the planned O(action) and changes nothing.
+  - Supports check mode; it then reads the stack, reports the planned RV(action) and changes nothing.
 author:
-  - AI Chef platform team
+  - AI Chef platform team (@aichef)
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -137,7 +137,7 @@ status_before:
   type: str
   sample: ROLLBACK_COMPLETE
 phase_before:
-  description: Phase of O(status_before) (absent, stable, busy, stuck or dead).
+  description: Phase of RV(status_before) (absent, stable, busy, stuck or dead).
   returned: always
   type: str
   sample: dead
@@ -189,7 +189,7 @@ events:
       resource_status: CREATE_FAILED
       resource_status_reason: "Table already exists: ai-chef-sessions"
 failures:
-  description: The C(*_FAILED) events of O(events), the root cause first, as one line each.
+  description: The C(*_FAILED) events of RV(events), the root cause first, as one line each.
   returned: always
   type: list
   elements: str
@@ -376,7 +376,7 @@ class StackRecovery:
         self.refuse(status, "the rollback failed again (%s). Fix those resources by hand, or re-run with "
                             "resources_to_skip: [%s] (role: dynamodb_stack_resources_to_skip) to leave them as "
                             "they are" % ("; ".join(format_event(event) for event in tripped) or "no resource event",
-                                           ", ".join(blockers)))
+                                          ", ".join(blockers)))
 
     # --- acting --------------------------------------------------------------------------------------------
     def start_action(self, action):
@@ -407,7 +407,7 @@ class StackRecovery:
         if row_before.phase in (table.DEAD, table.STUCK):
             self.events = last_operation_events(describe_stack_events(self.cloudformation, self.stack_name),
                                                 self.stack_name)
-        for _ in range(MAX_RECOVERY_STEPS):
+        for dummy in range(MAX_RECOVERY_STEPS):
             row = table.lookup_stack_status(status)
             if row.action == table.NONE:
                 break

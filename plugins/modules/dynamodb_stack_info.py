@@ -16,7 +16,7 @@ description:
     C(DescribeContinuousBackups).
   - For its C(AWS::CloudWatch::Alarm) resources, one C(DescribeAlarms); for each C(AWS::Logs::LogGroup), one
     C(DescribeLogGroups).
-  - Never changes anything. An absent stack is not an error; the module then returns O(stack={}) and empty
+  - Never changes anything. An absent stack is not an error; the module then returns RV(stack={}) and empty
     lists.
   - To compare the deployed stack with its template, use M(aichef.dynamodb.dynamodb_stack_verify).
 options:
@@ -41,7 +41,7 @@ notes:
   - Stack outputs and parameters are returned as they are (keyed by the template's names); everything else has
     snake_case keys and ISO 8601 timestamps.
 author:
-  - AI Chef platform team
+  - AI Chef platform team (@aichef)
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -65,7 +65,7 @@ EXAMPLES = r"""
 - name: Use an output of the stack
   ansible.builtin.debug:
     msg: "{{ deployed.stack.outputs.SessionsTableArn }}"
-  when: deployed.stack
+  when: deployed.stack | length > 0
 
 - name: Read the stack in check mode (the module only reads, so the result is the same)
   aichef.dynamodb.dynamodb_stack_info:

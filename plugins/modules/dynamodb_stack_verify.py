@@ -85,7 +85,7 @@ notes:
 seealso:
   - module: aichef.dynamodb.dynamodb_stack_info
 author:
-  - AI Chef platform team
+  - AI Chef platform team (@aichef)
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules

@@ -6,7 +6,7 @@
 DOCUMENTATION = r"""
 module: dynamodb_table_migration
 short_description: Copy a DynamoDB table into another one through a declarative transform, resumably
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Copies every item of O(source_table) into O(target_table), transformed on the way, for a key change or
     any other schema change that needs a new table. The target may be in another region or behind another
@@ -166,7 +166,7 @@ notes:
   - On the ministack emulator a scan page costs time proportional to the whole table, so large tables
     migrate much more slowly there than on AWS.
 author:
-  - AI Chef platform team
+  - AI Chef platform team (@aichef)
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -224,7 +224,7 @@ EXAMPLES = r"""
     target_region: eu-west-1
     transform:
       filter:
-        - attribute: sessionStatus
+        - attribute: status
           equals: active
         - attribute: deletedAt
           exists: false
@@ -329,7 +329,8 @@ migration:
 """
 
 try:
-    import botocore  # noqa: F401  (AnsibleAWSModule reports a missing SDK)
+    # Unused here on purpose: AnsibleAWSModule reports a missing SDK.
+    import botocore  # noqa: F401  # pylint: disable=unused-import
 except ImportError:
     pass
 

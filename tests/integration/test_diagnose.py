@@ -120,4 +120,3 @@ def test_diagnose_is_read_only_writes_a_chart_and_finds_the_throttling(run_playb
     assert "throttling (peak 12 per period, threshold 20)" in stricter.output
     assert "hot partitions, partition limit (peak 2 per period, threshold 2)" in stricter.output
     assert aws_state() == before
-

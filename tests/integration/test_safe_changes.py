@@ -95,7 +95,7 @@ def test_a_resource_failing_during_update_fails_the_task_with_that_resource_and_
 
 
 def test_dropping_an_export_that_another_stack_imports_is_refused(deploy, cfn, stack_name, render_template, tmp_path,
-                                                                   settle):
+                                                                  settle):
     good = render_template("good.yaml")
     assert deploy(extra_vars=dict(dynamodb_stack_name=stack_name, dynamodb_stack_template_path=good)).returncode == 0
     importer = stack_name + "-importer"

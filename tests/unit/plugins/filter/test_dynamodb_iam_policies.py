@@ -64,8 +64,8 @@ def test_dynamodb_iam_policies_tables_and_rendered_template_agree():
 
 def test_dynamodb_iam_policies_settings_name_the_alarms_and_log_group():
     settings = dict(alarm_name_prefix="Shop-", log_group_name="/shop/tables", alarms=[dict(metric="SystemErrors",
-                                                                                          threshold=0,
-                                                                                          operations=["GetItem"])])
+                                                                                           threshold=0,
+                                                                                           operations=["GetItem"])])
     resources = dynamodb_iam_policies(TEAM_TABLES, settings, **TARGET)["resources"]
     alarm = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:"
     assert resources["alarms"] == [alarm + "Shop-SessionsTable-SystemErrors-GetItem",
@@ -90,7 +90,8 @@ def test_dynamodb_iam_policies_tagged_strings_and_options():
     assert result["resources"]["stack"] == "arn:aws:cloudformation:eu-west-1:123456789012:stack/ai-chef-dynamodb/*"
     assert "aws:CalledVia" not in json.dumps(result["deployer"])
     assert result["stack_template"]["Resources"]["DeployerPolicy"]["Properties"]["Roles"] == ["github-deploy"]
-    assert type(result["resources"]["stack"]) is str
+    # Exactly str, not the TaggedStr subclass: isinstance() would accept the tagged value this test rules out.
+    assert type(result["resources"]["stack"]) is str  # pylint: disable=unidiomatic-typecheck
 
 
 @pytest.mark.parametrize("source, options, message", [

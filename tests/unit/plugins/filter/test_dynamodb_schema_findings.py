@@ -103,7 +103,7 @@ class TestDocumentation:
     def test_documentation_describes_the_filter(self):
         doc = yaml.safe_load(plugin.DOCUMENTATION)
         assert doc["name"] == "dynamodb_schema_findings"
-        assert str(doc["version_added"]) == "0.2.0"
+        assert str(doc["version_added"]) == "0.1.0"
         assert doc["positional"] == "_input"
         assert set(doc["options"]) == {"_input", "name_prefix"}
         assert doc["options"]["name_prefix"]["default"] == DEFAULT_NAME_PREFIX

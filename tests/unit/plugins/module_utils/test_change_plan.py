@@ -78,7 +78,7 @@ class TestLosesTable:
 class TestBlockedTableChanges:
     def test_blocked_table_changes_nothing_allowed_blocks_replace_and_remove(self):
         replaced, removed = key_schema_replacement_aws(), table_change("Remove", None, "ai-chef-results",
-                                                                      "AiChefResultsTable")
+                                                                       "AiChefResultsTable")
         changes = [replaced, table_change(), removed]
         assert change_plan.blocked_table_changes(changes, []) == [replaced, removed]
 
@@ -133,7 +133,7 @@ class TestDeclaredExportNames:
 
     def test_declared_export_names_literal_and_outputs_without_export(self):
         template = {"Resources": {"T": {}}, "Outputs": {"Plain": {"Value": "x"}, "Odd": "not-a-mapping",
-                                                           "Named": {"Value": "y", "Export": {"Name": "literal"}}}}
+                                                        "Named": {"Value": "y", "Export": {"Name": "literal"}}}}
         assert change_plan.declared_export_names(template, STACK_NAME, STACK_ID) == ["literal"]
 
     def test_declared_export_names_no_outputs_is_empty(self):

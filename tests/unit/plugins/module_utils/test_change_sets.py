@@ -19,7 +19,7 @@ EXPORT = STACK_NAME + "-SessionsTable"
 class TestNewChangeSetName:
     def test_new_change_set_name_valid_and_unique(self):
         """CloudFormation's pattern [a-zA-Z][-a-zA-Z0-9]*, and a fresh name per preview."""
-        names = set(change_sets.new_change_set_name() for _ in range(20))
+        names = set(change_sets.new_change_set_name() for dummy in range(20))
         assert len(names) == 20
         assert all(re.match(r"^aichef-plan-[0-9a-f]{12}\Z", name) for name in names)
 
@@ -92,7 +92,7 @@ class TestWaitForChangeSet:
         assert clock.sleeps == []
 
     def test_wait_for_change_set_never_computed_raises_at_timeout(self, cloudformation, clock):
-        for _ in range(5):  # at t = 0, 1, 2.5, 4.75, 5
+        for dummy in range(5):  # at t = 0, 1, 2.5, 4.75, 5
             cfn.stub_describe_change_set(cloudformation.stubber, status="CREATE_IN_PROGRESS")
         with pytest.raises(CloudFormationError) as e:
             change_sets.wait_for_change_set(cloudformation.wrapped(), CHANGE_SET_ID, 5, sleep=clock.sleep,

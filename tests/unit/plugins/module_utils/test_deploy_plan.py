@@ -28,7 +28,7 @@ class TestStackDifferences:
     def test_stack_differences_formatting_only_change_empty(self):
         """Comments and quoting do not count: the parsed templates are compared."""
         reformatted = TEAM_TEMPLATE.replace("  # Sessions Table\n", "").replace("'AI Chef DynamoDB Tables Schema'",
-                                                                               '"AI Chef DynamoDB Tables Schema"')
+                                                                                '"AI Chef DynamoDB Tables Schema"')
         assert reformatted != TEAM_TEMPLATE
         assert stack_differences(live_stack(), reformatted, TEAM_TEMPLATE) == []
 

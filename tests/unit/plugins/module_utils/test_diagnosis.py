@@ -35,7 +35,7 @@ def listed(metric, operation, table=TABLE):
                 Dimensions=[dict(Name="TableName", Value=table), dict(Name="Operation", Value=operation)])
 
 
-def make_series(data, indexes=(), operations=(), window=WINDOW):
+def make_series(data, indexes=(), operations=(), window=WINDOW):  # pylint: disable=dangerous-default-value
     """data: {(index, operation, metric): {period number: value}} -> build_series(...) as GetMetricData answers it
     (one data point 30 s into each period)."""
     listed_metrics = [listed(metric, operation) for metric in d.OPERATION_METRICS for operation in operations]
@@ -356,7 +356,7 @@ class TestSystemErrors:
 class TestThresholds:
     def test_merged_thresholds_none_keeps_default(self):
         assert d.merged_thresholds(dict(throttle_events=None, system_errors=2)) == dict(d.DEFAULT_THRESHOLDS,
-                                                                                         system_errors=2)
+                                                                                        system_errors=2)
 
     def test_merged_thresholds_unknown_key_raises(self):
         with pytest.raises(ValueError, match="unknown threshold 'throttle'"):
@@ -417,7 +417,7 @@ class TestDescribeSummaries:
     def test_backup_summary_nothing(self):
         summary = d.backup_summary([], None)
         assert (summary["count"], summary["latest"], summary["point_in_time_recovery"]["status"]) == (0, None,
-                                                                                                       "DISABLED")
+                                                                                                      "DISABLED")
 
     def test_table_alarms_filters_by_namespace_and_table_and_notes_dead_alarms(self):
         def alarm(name, metric, dimensions, namespace=d.NAMESPACE):

@@ -120,7 +120,7 @@ def default_policies(default_template):
 
 
 class TestStackPolicies:
-    @pytest.mark.parametrize("name, template", DECLARATIONS, ids=[name for name, _ in DECLARATIONS])
+    @pytest.mark.parametrize("name, template", DECLARATIONS, ids=[name for name, dummy in DECLARATIONS])
     def test_stack_policies_every_declaration_parses_and_fits(self, name, template):
         """Each document is valid JSON with the policy grammar's keys, unique Sids, and fits a managed policy."""
         result = generate(template)
@@ -136,7 +136,7 @@ class TestStackPolicies:
                 assert set(statement) <= {"Sid", "Effect", "Action", "Resource", "Condition"}
             assert policy_size(document) <= MAX_MANAGED_POLICY_SIZE
 
-    @pytest.mark.parametrize("name, template", DECLARATIONS, ids=[name for name, _ in DECLARATIONS])
+    @pytest.mark.parametrize("name, template", DECLARATIONS, ids=[name for name, dummy in DECLARATIONS])
     def test_stack_policies_no_wildcard_action(self, name, template):
         result = generate(template)
         for kind in KINDS:
@@ -144,7 +144,7 @@ class TestStackPolicies:
                 for action in as_list(statement["Action"]):
                     assert "*" not in action and "?" not in action, (kind, action)
 
-    @pytest.mark.parametrize("name, template", DECLARATIONS, ids=[name for name, _ in DECLARATIONS])
+    @pytest.mark.parametrize("name, template", DECLARATIONS, ids=[name for name, dummy in DECLARATIONS])
     def test_stack_policies_resource_star_only_for_actions_without_resource_type(self, name, template):
         result = generate(template)
         for kind in KINDS:
@@ -153,7 +153,7 @@ class TestStackPolicies:
                     assert as_list(statement["Resource"]) == ["*"], statement["Sid"]
                     assert set(as_list(statement["Action"])) <= RESOURCE_STAR_ACTIONS, statement["Sid"]
 
-    @pytest.mark.parametrize("name, template", DECLARATIONS, ids=[name for name, _ in DECLARATIONS])
+    @pytest.mark.parametrize("name, template", DECLARATIONS, ids=[name for name, dummy in DECLARATIONS])
     def test_stack_policies_name_only_the_declared_resources(self, name, template):
         """Stack, tables (and their streams), indexes, alarms and log group of this template; nothing else."""
         allowed = declared_arns(template)

@@ -247,7 +247,8 @@ class TestCheckpoint:
 
 @pytest.fixture
 def target():
-    with stubs.stubbed_dynamodb() as pair:
+    # pytest resumes the fixture at teardown, so the context exits.
+    with stubs.stubbed_dynamodb() as pair:  # pylint: disable=contextmanager-generator-missing-cleanup
         yield pair
 
 
@@ -280,7 +281,7 @@ class TestWriteBatch:
     def test_write_batch_backoff_doubles_and_is_capped(self, target):
         client, stubber = target
         item = stubs.migrated_item(1)
-        for _ in range(3):
+        for dummy in range(3):
             stubs.stub_batch_write(stubber, stubs.TARGET, [item], unprocessed=[item])
         stubs.stub_batch_write(stubber, stubs.TARGET, [item])
         slept, rng = [], RecordingRandom()
@@ -291,7 +292,7 @@ class TestWriteBatch:
     def test_write_batch_still_unprocessed_after_retries_raises(self, target):
         client, stubber = target
         item = stubs.migrated_item(1)
-        for _ in range(3):  # retries=2: the first attempt and two re-sends, then it gives up
+        for dummy in range(3):  # retries=2: the first attempt and two re-sends, then it gives up
             stubs.stub_batch_write(stubber, stubs.TARGET, [item], unprocessed=[item])
         slept = []
         with pytest.raises(migration.UnprocessedItemsLeft, match="1 of 1 items were still unprocessed .* 3 attempts"):

@@ -97,7 +97,7 @@ def test_attribute_definitions_are_derived_from_keys_only():
     assert properties["LocalSecondaryIndexes"][0]["KeySchema"] == [
         dict(AttributeName="PK", KeyType="HASH"), dict(AttributeName="createdAt", KeyType="RANGE")]
     assert properties["LocalSecondaryIndexes"][0]["Projection"] == dict(ProjectionType="INCLUDE",
-                                                                       NonKeyAttributes=["total"])
+                                                                        NonKeyAttributes=["total"])
 
 
 def test_third_table_by_one_entry_gets_table_alarms_and_exports():
@@ -117,7 +117,7 @@ def test_provisioned_table_and_its_indexes_get_capacities():
     properties = render_stack_template([table])["Resources"]["AiChefPTable"]["Properties"]
     assert properties["ProvisionedThroughput"] == dict(ReadCapacityUnits=5, WriteCapacityUnits=2)
     assert properties["GlobalSecondaryIndexes"][0]["ProvisionedThroughput"] == dict(ReadCapacityUnits=1,
-                                                                                   WriteCapacityUnits=1)
+                                                                                    WriteCapacityUnits=1)
 
 
 def test_alarm_topic_becomes_the_alarm_action_and_alarms_can_be_turned_off():

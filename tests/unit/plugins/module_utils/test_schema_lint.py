@@ -98,7 +98,7 @@ BAD_INPUTS = [
     pytest.param("ai-chef-sessions", [E("*", "tables", "must be a list", 'the string "ai-chef-sessions"')],
                  id="tables-a-string"),
     pytest.param([sessions(), "ai-chef-results"], [E("#1", "tables[1]", 'the string "ai-chef-results"',
-                                                      "not a mapping")], id="entry-not-a-mapping"),
+                                                     "not a mapping")], id="entry-not-a-mapping"),
     # -- unknown keys (typos) ----------------------------------------------------------------------------------
     pytest.param([sessions(point_in_time_recovry=True)],
                  [E(S, "point_in_time_recovry", 'unknown key "point_in_time_recovry"',

@@ -50,7 +50,7 @@ class TestNormalizeTable:
 
     def test_normalize_table_absent(self):
         assert t.normalize_table("T", "t", None, None, None) == dict(logical_resource_id="T", table_name="t",
-                                                                      exists=False)
+                                                                     exists=False)
 
 
 class TestNormalizeMonitoring:

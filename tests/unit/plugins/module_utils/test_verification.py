@@ -196,7 +196,7 @@ class TestVerifyStackTeamTemplate:
 class TestVerifyStackStack:
     def test_verify_stack_absent_stack_is_one_failure(self):
         checks = v.verify_stack(team.STACK_NAME, team_template(), dict(stack={}, tables=[], alarms=[],
-                                                                        log_groups=[]))
+                                                                       log_groups=[]))
 
         assert checks == [v.make_check("stack ai-chef-dynamodb: status", v.FAIL,
                                        "one of " + ", ".join(v.HEALTHY_STACK_STATUSES), "ABSENT",

@@ -163,7 +163,7 @@ class TestTableGuard:
                                                                       plan_params):
         cfn.stub_describe_stacks(cloudformation.stubber, "UPDATE_COMPLETE")
         cfn.stub_create_change_set(cloudformation.stubber, TEAM_TEMPLATE)
-        for _ in range(2):  # at t = 0, 1
+        for dummy in range(2):  # at t = 0, 1
             cfn.stub_describe_change_set(cloudformation.stubber, "CREATE_IN_PROGRESS")
         cfn.stub_delete_change_set(cloudformation.stubber)
 
@@ -188,7 +188,7 @@ class TestEmptyChangeSet:
         assert DELETE in api_calls
 
     def test_plan_change_failed_change_set_raises_with_reason(self, cloudformation, api_calls, clock, plan_params,
-                                                             stub_preview):
+                                                              stub_preview):
         reason = "Template error: instance of Fn::GetAtt references undefined resource AiChefSessionTable"
         stub_preview(status="FAILED", status_reason=reason, exports=None)
 
@@ -353,8 +353,8 @@ class TestLastEventId:
         assert api_calls == PREVIEW_CALLS + [EVENTS]
 
     def test_plan_change_update_stack_without_events_returns_empty_last_event_id(self, cloudformation, clock,
-                                                                                  plan_params, stub_preview,
-                                                                                  stub_last_event):
+                                                                                 plan_params, stub_preview,
+                                                                                 stub_last_event):
         stub_preview([results_gsi_change()])
         assert stub_last_event(StackHistory()) == ""
 
@@ -364,7 +364,7 @@ class TestLastEventId:
 
     @pytest.mark.parametrize("operation", ["create", "none"])
     def test_plan_change_create_or_none_returns_empty_last_event_id_without_aws_call(self, operation, cloudformation,
-                                                                                    api_calls, clock, plan_params):
+                                                                                     api_calls, clock, plan_params):
         """Nothing is queued on the Stubber: any call would fail the test."""
         result = plan(cloudformation, clock, plan_params(operation=operation, differences=[]))
 

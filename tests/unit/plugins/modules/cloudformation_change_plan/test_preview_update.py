@@ -109,7 +109,7 @@ def test_preview_update_describe_fails_still_deletes(cloudformation, api_calls, 
 
 def test_preview_update_wait_times_out_still_deletes(cloudformation, api_calls, clock, plan_params):
     cfn.stub_create_change_set(cloudformation.stubber, TEAM_TEMPLATE)
-    for _ in range(4):  # at t = 0, 1, 2.5, 3
+    for dummy in range(4):  # at t = 0, 1, 2.5, 3
         cfn.stub_describe_change_set(cloudformation.stubber, "CREATE_IN_PROGRESS")
     cfn.stub_delete_change_set(cloudformation.stubber)
 
@@ -122,10 +122,10 @@ def test_preview_update_wait_times_out_still_deletes(cloudformation, api_calls, 
 
 
 def test_preview_update_wait_times_out_and_delete_refused_reports_timeout(cloudformation, api_calls, clock,
-                                                                           plan_params):
+                                                                          plan_params):
     """AWS refuses to delete a change set still CREATE_IN_PROGRESS: that must not hide why the preview failed."""
     cfn.stub_create_change_set(cloudformation.stubber, TEAM_TEMPLATE)
-    for _ in range(2):  # at t = 0, 1
+    for dummy in range(2):  # at t = 0, 1
         cfn.stub_describe_change_set(cloudformation.stubber, "CREATE_IN_PROGRESS")
     cfn.stub_delete_change_set(cloudformation.stubber, error_code="InvalidChangeSetStatus",
                                error_message="Cannot delete ChangeSet in status CREATE_IN_PROGRESS")

@@ -58,12 +58,12 @@ def test_follow_busy_then_complete_rechecks_within_one_second(cloudformation, ap
 
 
 def test_follow_never_settles_returns_unsettled_at_window(cloudformation, api_calls, clock, job_file,
-                                                           progress_params):
+                                                          progress_params):
     """Neither the operation nor the job ends: back off 1 s -> 5 s, stop exactly at the window, report unsettled."""
     history, after_event_id = deployed()
     history.stack("UPDATE_IN_PROGRESS", "User Initiated")
     job_file.running()
-    for _ in range(8):  # at t = 0, 1, 2.5, 4.75, 8.125, 13.125, 18.125, 20
+    for dummy in range(8):  # at t = 0, 1, 2.5, 4.75, 8.125, 13.125, 18.125, 20
         stub_poll(cloudformation, "UPDATE_IN_PROGRESS", history)
 
     outcome = follow(cloudformation, clock, progress_params(after_event_id=after_event_id, window=20))

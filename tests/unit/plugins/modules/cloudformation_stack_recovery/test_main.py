@@ -90,7 +90,7 @@ def test_main_healthy_stack_returns_documented_keys_unchanged(capsys, cloudforma
     assert DOCUMENTED_KEYS <= set(result)
     assert set(result) - DOCUMENTED_KEYS <= ANSIBLE_KEYS
     assert {key: result[key] for key in ("stack_name", "status_before", "phase_before", "action", "actions",
-                                          "status_after", "deploy", "events", "failures", "changed")} == dict(
+                                         "status_after", "deploy", "events", "failures", "changed")} == dict(
         stack_name=STACK_NAME, status_before="UPDATE_COMPLETE", phase_before="stable", action="none", actions=[],
         status_after="UPDATE_COMPLETE", deploy="update", events=[], failures=[], changed=False)
     assert result["stack_outputs"] == {"SessionsTableName": "ai-chef-sessions"}

@@ -64,14 +64,14 @@ def steps(result):
     return [(step["action"], step["status_before"], step["status_after"]) for step in result["actions"]]
 
 
-def stub_tables_free(dynamodb, names=TEAM_TABLES):
+def stub_tables_free(dynamodb, names=TEAM_TABLES):  # pylint: disable=dangerous-default-value
     for name in names:
         stub_describe_table(dynamodb.stubber, name, exists=False)
 
 
 def stub_settling(cloudformation, busy, settled, history=None, polls=1):
     """A wait: `polls` reads answer `busy` (each followed by the events read for progress), then `settled`."""
-    for _ in range(polls):
+    for dummy in range(polls):
         cfn.stub_describe_stacks(cloudformation.stubber, busy)
         cfn.stub_describe_stack_events(cloudformation.stubber, history.newest_first() if history else [])
     cfn.stub_describe_stacks(cloudformation.stubber, settled)
@@ -107,7 +107,7 @@ def test_run_absent_without_template_one_call_deploy_create(status, cloudformati
 
 @pytest.mark.parametrize("status", [table.ABSENT_STATUS, "DELETE_COMPLETE"])
 def test_run_absent_tables_free_checks_tables_deploy_create(status, cloudformation, dynamodb, api_calls,
-                                                           make_recovery):
+                                                            make_recovery):
     cfn.stub_describe_stacks(cloudformation.stubber, status)
     stub_tables_free(dynamodb)
     result = make_recovery(template_body=TEAM_TEMPLATE).run()
@@ -383,7 +383,7 @@ def test_run_update_rollback_failed_termination_protected_still_continues(cloudf
 
 
 def test_run_update_rollback_failing_again_refuses_naming_the_blocker_and_the_skip_option(cloudformation, api_calls,
-                                                                                        make_recovery):
+                                                                                          make_recovery):
     """A continued rollback that fails again would fail the same way on every retry (minutes each on AWS): stop
     after one, name the resource it tripped over and the resources_to_skip way past it; never delete."""
     history = StackHistory().successful_create().failed_update("boom")
@@ -459,7 +459,7 @@ def test_run_rollback_in_progress_waits_then_deletes_until_absent(cloudformation
     result = make_recovery(template_body=TEAM_TEMPLATE).run()
 
     assert api_calls == [DESCRIBE] + [DESCRIBE, EVENTS] * 3 + [DESCRIBE, TABLE, TABLE, DELETE, DESCRIBE, EVENTS,
-                                                                  DESCRIBE]
+                                                               DESCRIBE]
     assert outcome(result) == dict(status_before="ROLLBACK_IN_PROGRESS", phase_before="busy", action="wait",
                                    status_after="ABSENT", deploy="create", changed=True)
     assert steps(result) == [("wait", "ROLLBACK_IN_PROGRESS", "ROLLBACK_COMPLETE"),

@@ -12,7 +12,7 @@ DELETE = "cloudformation:DeleteStack"
 
 
 def stub_busy_polls(cloudformation, status, polls):
-    for _ in range(polls):
+    for dummy in range(polls):
         cfn.stub_describe_stacks(cloudformation.stubber, status)
         cfn.stub_describe_stack_events(cloudformation.stubber, [])
 
@@ -37,7 +37,7 @@ def test_wait_busy_past_timeout_raises_without_delete(cloudformation, api_calls,
 
 
 def test_wait_delete_never_finishes_raises_saying_delete_was_issued(cloudformation, api_calls, clock,
-                                                                      make_recovery):
+                                                                    make_recovery):
     """The delete was issued before the wait timed out: the message must not claim that no delete was."""
     cfn.stub_describe_stacks(cloudformation.stubber, "ROLLBACK_COMPLETE")
     cfn.stub_describe_stack_events(cloudformation.stubber, StackHistory().failed_create().newest_first())

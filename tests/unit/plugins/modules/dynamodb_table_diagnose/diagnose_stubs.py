@@ -37,7 +37,7 @@ def team_specs():
             d.series_specs(team.SESSIONS, [], listed_put_item_throttles()))
 
 
-def stub_metric_data(clients, results, window=WINDOW):
+def stub_metric_data(clients, results, window=WINDOW):  # pylint: disable=dangerous-default-value
     """One GetMetricData for all series of both tables; results: {(table, index, operation, metric): [(period
     number, value)]}."""
     specs = team_specs()
@@ -46,7 +46,7 @@ def stub_metric_data(clients, results, window=WINDOW):
     for number, spec in enumerate(specs):
         points = results.get((spec["table"], spec["index"], spec["operation"], spec["metric"]), [])
         answers.append(dict(Id="m%d" % number, Label=d.spec_label(spec), StatusCode="Complete",
-                            Timestamps=[starts[slot] for slot, _ in points], Values=[value for _, value in points]))
+                            Timestamps=[starts[slot] for slot, dummy in points], Values=[value for dummy, value in points]))
     clients.stubber("cloudwatch").add_response(
         "get_metric_data", dict(MetricDataResults=answers),
         dict(MetricDataQueries=d.metric_queries(specs, window["period"]), StartTime=window["start"],

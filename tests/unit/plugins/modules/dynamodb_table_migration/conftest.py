@@ -8,13 +8,15 @@ from ansible_collections.aichef.dynamodb.tests.unit.utils import migration_stubs
 @pytest.fixture
 def source_stub():
     """(client, stubber) for the source table; teardown asserts every queued response was used."""
-    with stubs.stubbed_dynamodb() as pair:
+    # pytest resumes the fixture at teardown, so the context exits.
+    with stubs.stubbed_dynamodb() as pair:  # pylint: disable=contextmanager-generator-missing-cleanup
         yield pair
 
 
 @pytest.fixture
 def target_stub():
-    with stubs.stubbed_dynamodb() as pair:
+    # pytest resumes the fixture at teardown, so the context exits.
+    with stubs.stubbed_dynamodb() as pair:  # pylint: disable=contextmanager-generator-missing-cleanup
         yield pair
 
 

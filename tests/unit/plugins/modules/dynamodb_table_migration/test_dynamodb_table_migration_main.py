@@ -96,7 +96,7 @@ def test_main_copies_and_returns_documented_counts(capsys, requested_clients, so
 
 
 def test_main_target_region_and_endpoint_reach_the_target_client(capsys, requested_clients, source_stub,
-                                                                   target_stub):
+                                                                 target_stub):
     stubs.stub_describe_table(source_stub[1], SOURCE, None)
     rc, result = run_main(capsys, target_region="eu-west-1", target_endpoint_url="http://127.0.0.1:4639")
     assert rc == 1 and "Source table ai-chef-sessions does not exist" in result["msg"]

@@ -51,7 +51,7 @@ def test_run_transform_dropping_target_key_fails_before_scanning(make_migration,
 
 
 def test_run_transform_without_target_sort_key_fails_after_probe_without_writing(make_migration, source_stub,
-                                                                                  target_stub):
+                                                                                 target_stub):
     """SK could be a plain attribute of the items; the first page of the source shows that it is not."""
     stubs.stub_describe_table(source_stub[1], SOURCE, stubs.SESSIONS_KEY)
     stubs.stub_describe_table(target_stub[1], TARGET, stubs.PK_SK_KEY)

@@ -133,7 +133,7 @@ def test_run_resume_continues_only_unfinished_segments(source_stub, target_stub,
 
 
 def test_run_complete_checkpoint_counts_match_reports_unchanged_without_copying(source_stub, target_stub,
-                                                                                 make_migration):
+                                                                                make_migration):
     source, target = source_stub[1], target_stub[1]
     preflight(source, target, [session_item(0)])
     stubs.stub_scan(source, SOURCE, [session_item(0)], segment=0, total_segments=1)
