@@ -61,24 +61,13 @@ options:
     description: Seconds to wait for CloudFormation to compute the change set.
     type: int
     default: 300
-  backoff_retries:
-    description: Retries of a throttled or failed API call.
-    type: int
-    default: 10
-  backoff_delay:
-    description: Seconds before the first retry of an API call.
-    type: int
-    default: 3
-  backoff_max_delay:
-    description: Largest delay in seconds between retries of an API call.
-    type: int
-    default: 30
 notes:
   - Supports check mode and diff mode. In check mode the preview change set is still created and deleted; it
     changes no resource and is the only way to ask CloudFormation what an update would do.
 author:
   - AI Chef platform team (@aichef)
 extends_documentation_fragment:
+  - aichef.dynamodb.backoff
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3

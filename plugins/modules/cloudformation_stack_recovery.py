@@ -70,23 +70,12 @@ options:
     description: Seconds to wait in all before failing. No delete is ever issued because a wait timed out.
     type: int
     default: 1800
-  backoff_retries:
-    description: Retries of a throttled or failed API call.
-    type: int
-    default: 10
-  backoff_delay:
-    description: Seconds before the first retry of an API call.
-    type: int
-    default: 3
-  backoff_max_delay:
-    description: Largest delay in seconds between retries of an API call.
-    type: int
-    default: 30
 notes:
   - Supports check mode; it then reads the stack, reports the planned RV(action) and changes nothing.
 author:
   - AI Chef platform team (@aichef)
 extends_documentation_fragment:
+  - aichef.dynamodb.backoff
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3

@@ -24,18 +24,6 @@ options:
     description: Name (or stack id) of the CloudFormation stack.
     type: str
     required: true
-  backoff_retries:
-    description: Retries of a throttled or failed API call.
-    type: int
-    default: 10
-  backoff_delay:
-    description: Seconds before the first retry of an API call.
-    type: int
-    default: 3
-  backoff_max_delay:
-    description: Largest delay in seconds between retries of an API call.
-    type: int
-    default: 30
 notes:
   - Supports check mode; the module only reads, so check mode returns the same result.
   - Stack outputs and parameters are returned as they are (keyed by the template's names); everything else has
@@ -43,6 +31,7 @@ notes:
 author:
   - AI Chef platform team (@aichef)
 extends_documentation_fragment:
+  - aichef.dynamodb.backoff
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3

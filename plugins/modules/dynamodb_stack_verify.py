@@ -67,18 +67,6 @@ options:
       - The files are written in check mode too, and even when checks fail (that is when a CI needs them); they
         are local output, not a change to AWS, so the module still reports C(changed=false).
     type: path
-  backoff_retries:
-    description: Retries of a throttled or failed API call.
-    type: int
-    default: 10
-  backoff_delay:
-    description: Seconds before the first retry of an API call.
-    type: int
-    default: 3
-  backoff_max_delay:
-    description: Largest delay in seconds between retries of an API call.
-    type: int
-    default: 30
 notes:
   - Supports check mode. The module changes nothing in either mode and always reports C(changed=false); drift
     detection runs in check mode too, and so does the writing of the reports of O(report_dir).
@@ -87,6 +75,7 @@ seealso:
 author:
   - AI Chef platform team (@aichef)
 extends_documentation_fragment:
+  - aichef.dynamodb.backoff
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3

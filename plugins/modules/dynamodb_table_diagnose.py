@@ -112,18 +112,6 @@ options:
       - Written in check mode too; it is local output, not a change to AWS, so the module still reports
         C(changed=false).
     type: path
-  backoff_retries:
-    description: Retries of a throttled or failed API call.
-    type: int
-    default: 10
-  backoff_delay:
-    description: Seconds before the first retry of an API call.
-    type: int
-    default: 3
-  backoff_max_delay:
-    description: Largest delay in seconds between retries of an API call.
-    type: int
-    default: 30
 notes:
   - Supports check mode; the module only reads AWS, so check mode returns the same result.
   - "API calls: C(DescribeStacks) and C(ListStackResources) for O(stack_name); per table C(DescribeTable),
@@ -140,6 +128,7 @@ seealso:
 author:
   - AI Chef platform team (@aichef)
 extends_documentation_fragment:
+  - aichef.dynamodb.backoff
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
