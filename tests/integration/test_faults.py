@@ -33,6 +33,13 @@ from conftest import wait_for_the_wait_condition
 
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 from fault_proxy import FaultProxy  # noqa: E402
+# The migration tests' one-task playbook and items, reused as they are (helpers only, no test is imported).
+from test_migration import KEY_CHANGE  # noqa: E402
+from test_migration import MODULE_PLAYBOOK  # noqa: E402
+from test_migration import canonical  # noqa: E402
+from test_migration import create_table  # noqa: E402
+from test_migration import expected_target_item  # noqa: E402
+from test_migration import session_item  # noqa: E402
 
 FAULT_RATE = 0.3
 SEED = 20261125
@@ -446,3 +453,61 @@ def test_runs_killed_midway_are_recovered_by_the_next_run_to_the_declared_state(
     assert re.search(r"Stack \S+ (is UPDATE_COMPLETE: nothing to recover|recovered from UPDATE_\w+ by wait)",
                      results["update"]["run"].output)
     assert states["update"]["status"] == "UPDATE_COMPLETE"
+
+
+# --- the data migration module under 30% faults ---------------------------------------------------------------------
+MIGRATION_ITEMS = 2000
+MIGRATION_BACKOFF = dict(backoff_retries=BACKOFF_RETRIES, backoff_delay=1, backoff_max_delay=2)
+
+
+def scan_all(ddb, table):
+    items = []
+    for page in ddb.get_paginator("scan").paginate(TableName=table):
+        items.extend(page["Items"])
+    return items
+
+
+def test_migration_of_2000_items_under_30_percent_faults_copies_every_item_exactly_once(
+        run_playbook, proxies, stack_name, tmp_path, summary):
+    """dynamodb_table_migration with a key change, every call of the module (scans, BatchWriteItem, the count
+    verification) through 30% faults: it succeeds, and the target holds exactly the source's items, transformed."""
+    ddb = aws_client("dynamodb", config=botocore.config.Config(parameter_validation=False))
+    source = create_table(ddb, stack_name + "-mig-src", [("sessionId", "HASH")])
+    target = create_table(ddb, stack_name + "-mig-dst", [("PK", "HASH"), ("SK", "RANGE")])
+    for first in range(0, MIGRATION_ITEMS, 25):  # seeded straight to the emulator, never faulted or counted
+        ddb.batch_write_item(RequestItems={source: [{"PutRequest": {"Item": session_item(number)}}
+                                                    for number in range(first, min(first + 25, MIGRATION_ITEMS))]})
+    playbook, results = tmp_path / "migrate.yml", tmp_path / "results.json"
+    playbook.write_text(MODULE_PLAYBOOK)
+    proxy = proxies(rate=FAULT_RATE, seed=SEED + 5)
+    started = time.monotonic()
+
+    run = run_playbook(str(playbook), extra_vars=dict(
+        results_path=str(results), migration_runs=[dict(
+            MIGRATION_BACKOFF, source_table=source, target_table=target, transform=KEY_CHANGE,
+            checkpoint_path=str(tmp_path / "checkpoint.json"), verify_sample_size=20,
+            aws_config=SHORT_TIMEOUTS)]), env=through(proxy))
+
+    seconds = time.monotonic() - started
+    report = proxy.take_report()
+    target_items = sorted((canonical(item) for item in scan_all(ddb, target)), key=lambda item: item["PK"]["S"])
+    # As the source holds them (the emulator normalises numbers, e.g. "0.0" to "0"), with the key change applied.
+    source_items = scan_all(ddb, source)
+    expected = sorted((canonical(expected_target_item(item)) for item in source_items), key=lambda item: item["PK"]["S"])
+    summary.add("migration of %d items with a key change at %d%% faults" % (MIGRATION_ITEMS, 100 * FAULT_RATE),
+                report, target_items == expected, seconds)
+
+    assert run.returncode == 0, run.output
+    result = json.loads(results.read_text())[0]
+    assert not result.get("failed"), result
+    migration = result["migration"]
+    assert migration["status"] == "complete", migration
+    assert migration["items_written"] == MIGRATION_ITEMS and migration["items_failed"] == 0, migration
+    assert migration["verification"]["target_item_count"] == MIGRATION_ITEMS, migration
+    assert len(target_items) == MIGRATION_ITEMS == len(source_items)
+    assert target_items == expected
+    # The faults really hit the module's own calls, and were retried, without a retry storm.
+    assert abs(report["failure_rate"] - FAULT_RATE) <= 0.08, report
+    assert report["faulted_operations"].get("BatchWriteItem"), report
+    assert 0 < report["retries"]["total"] <= report["failures"], report
+    assert seconds < 40, run.output
