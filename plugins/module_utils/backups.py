@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: Contributors to the aichef.dynamodb collection
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Thin read-only DynamoDB backup wrappers (the guide's `aws dynamodb list-backups`): retried, paginated.
+"""Thin read-only DynamoDB backup wrappers (what the guide lists by hand with the CLI's list-backups): retried, paginated.
 
 The point-in-time recovery window comes from tables.describe_continuous_backups.
 """
