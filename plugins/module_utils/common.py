@@ -3,6 +3,11 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Clients, retries and the exception types that helpers raise for main() to report."""
 
+try:
+    import botocore
+except ImportError:
+    pass  # AnsibleAWSModule reports a missing SDK
+
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
@@ -61,3 +66,23 @@ class LazyClient:
         if self._client is None:
             self._client = self._factory()
         return getattr(self._client, name)
+
+
+# A bound on the pages of one paginated listing (500 pages of 100+ entries is far beyond any stack or account).
+MAX_PAGES = 500
+
+
+def all_pages(call, result_key, error_class, failure_message, **kwargs):
+    """Every entry of result_key over the NextToken pages of call(**kwargs), retried; error_class(failure_message)
+    on an AWS error, or past MAX_PAGES pages."""
+    entries = []
+    try:
+        for dummy in range(MAX_PAGES):
+            response = call(aws_retry=True, **kwargs)
+            entries.extend(response.get(result_key, []))
+            if not response.get("NextToken"):
+                return entries
+            kwargs["NextToken"] = response["NextToken"]
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        raise error_class(message=failure_message, exception=e)
+    raise error_class(message="%s: more than %d pages" % (failure_message, MAX_PAGES))

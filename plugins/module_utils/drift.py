@@ -18,6 +18,7 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
 from ansible_collections.aichef.dynamodb.plugins.module_utils.common import CloudFormationError
+from ansible_collections.aichef.dynamodb.plugins.module_utils.common import all_pages
 from ansible_collections.aichef.dynamodb.plugins.module_utils.transformations import normalize_stack_drift
 from ansible_collections.aichef.dynamodb.plugins.module_utils.waiters import poll_delays
 
@@ -63,17 +64,8 @@ def describe_stack_drift_detection_status(client, detection_id):
 
 def describe_stack_resource_drifts(client, stack_name):
     """StackResourceDrifts of every page: the latest drift result of each checked resource."""
-    drifts = []
-    kwargs = dict(StackName=stack_name)
-    try:
-        while True:
-            response = client.describe_stack_resource_drifts(aws_retry=True, **kwargs)
-            drifts.extend(response.get("StackResourceDrifts", []))
-            if not response.get("NextToken"):
-                return drifts
-            kwargs["NextToken"] = response["NextToken"]
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        raise CloudFormationError(message="Failed to read the resource drifts of stack %s" % stack_name, exception=e)
+    return all_pages(client.describe_stack_resource_drifts, "StackResourceDrifts", CloudFormationError,
+                     "Failed to read the resource drifts of stack %s" % stack_name, StackName=stack_name)
 
 
 def not_run(reason):

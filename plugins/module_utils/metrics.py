@@ -13,35 +13,20 @@ try:
 except ImportError:
     pass  # AnsibleAWSModule reports a missing SDK
 
+from ansible_collections.aichef.dynamodb.plugins.module_utils.common import MAX_PAGES
+from ansible_collections.aichef.dynamodb.plugins.module_utils.common import all_pages
 from ansible_collections.aichef.dynamodb.plugins.module_utils.monitoring import MonitoringError
 
 DYNAMODB_NAMESPACE = "AWS/DynamoDB"
 # GetMetricData takes at most 500 MetricDataQueries per call.
 MAX_QUERIES_PER_CALL = 500
-# A bound on the pages of one paginated listing (500 pages of 100-500 entries each is far beyond any account).
-MAX_PAGES = 500
-
-
-def _paginate(call, result_key, token_name, failure_message, **kwargs):
-    """Every entry of result_key over all pages of call(**kwargs), following token_name."""
-    entries = []
-    try:
-        for _page in range(MAX_PAGES):
-            response = call(aws_retry=True, **kwargs)
-            entries.extend(response.get(result_key, []))
-            if not response.get(token_name):
-                return entries
-            kwargs[token_name] = response[token_name]
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        raise MonitoringError(message=failure_message, exception=e)
-    raise MonitoringError(message="%s: more than %d pages" % (failure_message, MAX_PAGES))
 
 
 def list_table_metrics(client, table_name, namespace=DYNAMODB_NAMESPACE):
     """The Metric dicts ({MetricName, Dimensions}) of the namespace that have a TableName=table_name dimension:
     the series CloudWatch holds for the table, its indexes and its operations (ListMetrics lists a series that
     received data in the last two weeks; a new one can take up to 15 minutes to be listed)."""
-    return _paginate(client.list_metrics, "Metrics", "NextToken",
+    return all_pages(client.list_metrics, "Metrics", MonitoringError,
                      "Failed to list the CloudWatch metrics of table %s" % table_name,
                      Namespace=namespace, Dimensions=[dict(Name="TableName", Value=table_name)])
 
@@ -56,7 +41,7 @@ def get_metric_data(client, queries, start_time, end_time):
         kwargs = dict(MetricDataQueries=queries[start:start + MAX_QUERIES_PER_CALL], StartTime=start_time,
                       EndTime=end_time, ScanBy="TimestampAscending")
         try:
-            for _page in range(MAX_PAGES):
+            for dummy in range(MAX_PAGES):
                 response = client.get_metric_data(aws_retry=True, **kwargs)
                 calls += 1
                 for result in response.get("MetricDataResults", []):
@@ -77,5 +62,5 @@ def get_metric_data(client, queries, start_time, end_time):
 
 def describe_metric_alarms(client):
     """Every metric alarm of the account and region (DescribeAlarms over all pages); the caller filters."""
-    return _paginate(client.describe_alarms, "MetricAlarms", "NextToken", "Failed to describe the CloudWatch alarms",
+    return all_pages(client.describe_alarms, "MetricAlarms", MonitoringError, "Failed to describe the CloudWatch alarms",
                      AlarmTypes=["MetricAlarm"])

@@ -15,6 +15,7 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_message
 
 from ansible_collections.aichef.dynamodb.plugins.module_utils.common import CloudFormationError
+from ansible_collections.aichef.dynamodb.plugins.module_utils.common import all_pages
 from ansible_collections.aichef.dynamodb.plugins.module_utils.events import normalize_event
 from ansible_collections.aichef.dynamodb.plugins.module_utils.stack_status import ABSENT_STATUS
 
@@ -58,17 +59,8 @@ def describe_stack_events(client, stack_name, max_pages=MAX_EVENT_PAGES):
 
 def list_stack_resources(client, stack_name):
     """StackResourceSummaries of every page."""
-    summaries = []
-    kwargs = dict(StackName=stack_name)
-    try:
-        while True:
-            response = client.list_stack_resources(aws_retry=True, **kwargs)
-            summaries.extend(response.get("StackResourceSummaries", []))
-            if not response.get("NextToken"):
-                return summaries
-            kwargs["NextToken"] = response["NextToken"]
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        raise CloudFormationError(message="Failed to list the resources of stack %s" % stack_name, exception=e)
+    return all_pages(client.list_stack_resources, "StackResourceSummaries", CloudFormationError,
+                     "Failed to list the resources of stack %s" % stack_name, StackName=stack_name)
 
 
 def _call(client, operation, failure_message, **kwargs):
@@ -104,15 +96,6 @@ def get_template(client, stack_name):
 
 def list_stack_exports(client, stack_id):
     """The Exports of every ListExports page that the stack stack_id exports (ListExports lists the account's)."""
-    exports = []
-    kwargs = {}
-    try:
-        while True:
-            response = client.list_exports(aws_retry=True, **kwargs)
-            exports.extend(export for export in response.get("Exports", [])
-                           if export.get("ExportingStackId") == stack_id)
-            if not response.get("NextToken"):
-                return exports
-            kwargs["NextToken"] = response["NextToken"]
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        raise CloudFormationError(message="Failed to list the exports of stack %s" % stack_id, exception=e)
+    exports = all_pages(client.list_exports, "Exports", CloudFormationError,
+                        "Failed to list the exports of stack %s" % stack_id)
+    return [export for export in exports if export.get("ExportingStackId") == stack_id]

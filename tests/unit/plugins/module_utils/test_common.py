@@ -117,3 +117,23 @@ def test_lazy_client_makes_the_client_on_first_use_only():
     assert lazy.describe_table(TableName="t") == "described"
     assert lazy.describe_table(TableName="t") == "described"
     assert made == [1]
+
+
+def test_all_pages_follows_next_token_and_stops_at_the_page_bound(monkeypatch):
+    from ansible_collections.aichef.dynamodb.plugins.module_utils import common
+    calls = []
+
+    def call(aws_retry, **kwargs):
+        calls.append(kwargs.get("NextToken"))
+        return {"Items": [len(calls)], "NextToken": "t%d" % len(calls)} if len(calls) < 3 else {"Items": [3]}
+
+    assert common.all_pages(call, "Items", common.CloudFormationError, "listing") == [1, 2, 3]
+    assert calls == [None, "t1", "t2"]
+
+    monkeypatch.setattr(common, "MAX_PAGES", 4)
+
+    def endless(aws_retry, **kwargs):
+        return {"Items": [], "NextToken": "again"}
+
+    with pytest.raises(common.CloudFormationError, match="listing: more than 4 pages"):
+        common.all_pages(endless, "Items", common.CloudFormationError, "listing")
