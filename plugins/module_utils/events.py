@@ -30,6 +30,10 @@ def is_stack_event(event, stack_name):
     return event["resource_type"] == "AWS::CloudFormation::Stack" and event["logical_resource_id"] == stack_name
 
 
+def is_operation_start(event, stack_name):
+    return is_stack_event(event, stack_name) and event["resource_status"] in OPERATION_START_STATUSES
+
+
 def last_operation_events(events_newest_first, stack_name):
     """Events of the most recent operation, oldest first.
 
@@ -39,7 +43,7 @@ def last_operation_events(events_newest_first, stack_name):
     operation = []
     for event in events_newest_first:
         operation.append(event)
-        if is_stack_event(event, stack_name) and event["resource_status"] in OPERATION_START_STATUSES:
+        if is_operation_start(event, stack_name):
             break
     operation.reverse()
     return operation

@@ -16,6 +16,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 
 from ansible_collections.aichef.dynamodb.plugins.module_utils.common import CloudFormationError
 from ansible_collections.aichef.dynamodb.plugins.module_utils.common import all_pages
+from ansible_collections.aichef.dynamodb.plugins.module_utils.events import is_operation_start
+from ansible_collections.aichef.dynamodb.plugins.module_utils.events import last_operation_events
 from ansible_collections.aichef.dynamodb.plugins.module_utils.events import normalize_event
 from ansible_collections.aichef.dynamodb.plugins.module_utils.stack_status import ABSENT_STATUS
 
@@ -39,15 +41,22 @@ def stack_status(stack):
     return stack["StackStatus"] if stack else ABSENT_STATUS
 
 
-def describe_stack_events(client, stack_name, max_pages=MAX_EVENT_PAGES):
-    """Normalized events, newest first, at most max_pages pages."""
+def describe_stack_events(client, stack_name, max_pages=MAX_EVENT_PAGES, stop_at=None):
+    """Normalized events, newest first, at most max_pages pages.
+
+    stop_at: a predicate on a normalized event; reading ends with the page that holds the first event for
+    which it is true (the event a caller already knows, or the start of an operation). Without it one page
+    is read: a page of 100 events, newest first, is all a caller that only wants the latest event needs.
+    """
     events = []
     kwargs = dict(StackName=stack_name)
+    pages = max_pages if stop_at else 1
     try:
-        for dummy in range(max_pages):
+        for dummy in range(pages):
             response = client.describe_stack_events(aws_retry=True, **kwargs)
-            events.extend(normalize_event(event) for event in response.get("StackEvents", []))
-            if not response.get("NextToken"):
+            page = [normalize_event(event) for event in response.get("StackEvents", [])]
+            events.extend(page)
+            if not response.get("NextToken") or (stop_at and any(stop_at(event) for event in page)):
                 break
             kwargs["NextToken"] = response["NextToken"]
     except is_boto3_error_message("does not exist"):
@@ -55,6 +64,13 @@ def describe_stack_events(client, stack_name, max_pages=MAX_EVENT_PAGES):
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
         raise CloudFormationError(message="Failed to read the events of stack %s" % stack_name, exception=e)
     return events
+
+
+def describe_last_operation_events(client, stack_name):
+    """The events of the stack's latest operation, oldest first: pages are read back to its start."""
+    return last_operation_events(describe_stack_events(client, stack_name,
+                                                       stop_at=lambda event: is_operation_start(event, stack_name)),
+                                 stack_name)
 
 
 def list_stack_resources(client, stack_name):

@@ -258,7 +258,7 @@ def plan_change(client, params, sleep=time.sleep, clock=time.monotonic):
         if refusals:
             raise ChangeRefused(message="Refusing to update stack %s: %s. Nothing was executed." % (
                 params["stack_name"], "; ".join(refusals)), changes=changes)
-        newest = describe_stack_events(client, params["stack_name"], max_pages=1)
+        newest = describe_stack_events(client, params["stack_name"])
         last_event_id = newest[0]["event_id"] if newest else ""
     stack_settings = [name for name in params["differences"] if name in STACK_SETTINGS]
     operation = params["operation"] if changes or stack_settings or executable else "none"

@@ -137,9 +137,8 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils.common import BACK
 from ansible_collections.aichef.dynamodb.plugins.module_utils.common import retry_decorator
 from ansible_collections.aichef.dynamodb.plugins.module_utils.events import failures_root_cause_first
 from ansible_collections.aichef.dynamodb.plugins.module_utils.events import format_event
-from ansible_collections.aichef.dynamodb.plugins.module_utils.events import is_stack_event
+from ansible_collections.aichef.dynamodb.plugins.module_utils.events import is_operation_start
 from ansible_collections.aichef.dynamodb.plugins.module_utils.events import last_operation_events
-from ansible_collections.aichef.dynamodb.plugins.module_utils.events import OPERATION_START_STATUSES
 from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import describe_stack
 from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import describe_stack_events
 from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import stack_status
@@ -170,15 +169,22 @@ def operation_events(events_newest_first, stack_name, after_event_id):
         if event["event_id"] == after_event_id:
             break
         newer.append(event)
-    started = any(is_stack_event(event, stack_name) and event["resource_status"] in OPERATION_START_STATUSES
-                  for event in newer)
+    started = any(is_operation_start(event, stack_name) for event in newer)
     return last_operation_events(newer, stack_name) if started else []
+
+
+def read_events_since(client, stack_name, after_event_id):
+    """Newest first, back to the event after_event_id (or, for a stack that had none, to its operation's start):
+    a long operation's start can lie pages back, and without it the operation is not seen at all."""
+    if after_event_id:
+        return describe_stack_events(client, stack_name, stop_at=lambda event: event["event_id"] == after_event_id)
+    return describe_stack_events(client, stack_name, stop_at=lambda event: is_operation_start(event, stack_name))
 
 
 def poll_once(client, params):
     job = read_job_result(params["job_results_file"])
     status = stack_status(describe_stack(client, params["stack_name"]))
-    events = operation_events(describe_stack_events(client, params["stack_name"], max_pages=1),
+    events = operation_events(read_events_since(client, params["stack_name"], params["after_event_id"]),
                               params["stack_name"], params["after_event_id"])
     busy = table.lookup_stack_status(status).phase == table.BUSY
     # The job (amazon.aws.cloudformation) ends only after the operation it started has ended: with a job file,

@@ -199,7 +199,6 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils.deploy_plan import
 from ansible_collections.aichef.dynamodb.plugins.module_utils.deploy_plan import stored_template
 from ansible_collections.aichef.dynamodb.plugins.module_utils.events import failures_root_cause_first
 from ansible_collections.aichef.dynamodb.plugins.module_utils.events import format_event
-from ansible_collections.aichef.dynamodb.plugins.module_utils.events import last_operation_events
 from ansible_collections.aichef.dynamodb.plugins.module_utils.events import resource_failures_since
 from ansible_collections.aichef.dynamodb.plugins.module_utils.inputs import validate_region
 from ansible_collections.aichef.dynamodb.plugins.module_utils.inputs import validate_stack_name
@@ -207,6 +206,7 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils.stack_status impor
 from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import continue_update_rollback
 from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import delete_stack
 from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import describe_stack
+from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import describe_last_operation_events
 from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import describe_stack_events
 from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import get_template
 from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import list_stack_resources
@@ -261,11 +261,12 @@ class StackRecovery:
         The page also holds older history; on the first poll only the running operation is kept, after that
         only what follows the newest event seen (older events would break the order and could be taken for
         the root cause)."""
-        newest_first = describe_stack_events(self.cloudformation, self.stack_name, max_pages=1)
         if not self.events:
-            self.events = last_operation_events(newest_first, self.stack_name)
+            self.events = describe_last_operation_events(self.cloudformation, self.stack_name)
             return
         seen = set(event["event_id"] for event in self.events)
+        newest_first = describe_stack_events(self.cloudformation, self.stack_name,
+                                             stop_at=lambda event: event["event_id"] in seen)
         new = []
         for event in newest_first:
             if event["event_id"] in seen:
@@ -358,8 +359,7 @@ class StackRecovery:
     def refuse_failed_rollback(self, status):
         """A rollback that failed again fails the same way on every retry (and each takes minutes on AWS):
         name what it tripped over and how to get past it."""
-        self.events = last_operation_events(describe_stack_events(self.cloudformation, self.stack_name),
-                                            self.stack_name)
+        self.events = describe_last_operation_events(self.cloudformation, self.stack_name)
         tripped = resource_failures_since(self.events, self.stack_name, "UPDATE_ROLLBACK_IN_PROGRESS")
         blockers = sorted(set(event["logical_resource_id"] for event in tripped))
         self.refuse(status, "the rollback failed again (%s). Fix those resources by hand, or re-run with "
@@ -394,8 +394,7 @@ class StackRecovery:
         status_before = status
         row_before = table.lookup_stack_status(status)
         if row_before.phase in (table.DEAD, table.STUCK):
-            self.events = last_operation_events(describe_stack_events(self.cloudformation, self.stack_name),
-                                                self.stack_name)
+            self.events = describe_last_operation_events(self.cloudformation, self.stack_name)
         for dummy in range(MAX_RECOVERY_STEPS):
             row = table.lookup_stack_status(status)
             if row.action == table.NONE:

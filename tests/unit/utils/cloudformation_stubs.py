@@ -62,6 +62,18 @@ def stub_describe_stack_events(stubber, events_newest_first, stack_name=STACK_NA
     respond(stubber, "describe_stack_events", response, expected, error_code, error_message)
 
 
+def stub_stack_event_pages(stubber, events_newest_first, page_size, pages):
+    """The first `pages` pages of DescribeStackEvents, page_size events each, NextToken between them, as
+    CloudFormation pages a long history (100 a page). Only the pages the caller should read are stubbed: a read
+    of one more is an unexpected call, one less leaves a pending response."""
+    events = list(events_newest_first)
+    for number in range(pages):
+        page = events[number * page_size:(number + 1) * page_size]
+        more = (number + 1) * page_size < len(events)
+        stub_describe_stack_events(stubber, page, next_token="page-%d" % (number + 2) if more else None,
+                                   expected_token="page-%d" % (number + 1) if number else None)
+
+
 def resource_summary(logical_id, physical_id=None, resource_type=TABLE_TYPE, status="CREATE_COMPLETE"):
     summary = {
         "LogicalResourceId": logical_id,

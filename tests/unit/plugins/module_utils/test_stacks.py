@@ -47,21 +47,48 @@ class TestStackStatus:
 
 
 class TestDescribeStackEvents:
-    def test_describe_stack_events_two_pages_follows_next_token(self, cloudformation):
-        history = cfn.StackHistory().failed_create()
-        newest_first = history.newest_first()
-        cfn.stub_describe_stack_events(cloudformation.stubber, newest_first[:4], next_token="page-2")
-        cfn.stub_describe_stack_events(cloudformation.stubber, newest_first[4:], expected_token="page-2")
-        events = stacks.describe_stack_events(cloudformation.wrapped(), STACK_NAME)
-        assert [e["event_id"] for e in events] == [e["EventId"] for e in newest_first]
-        assert events[0]["resource_status"] == "ROLLBACK_COMPLETE"
-
-    def test_describe_stack_events_max_pages_stops_reading(self, cloudformation):
+    def test_describe_stack_events_without_stop_at_reads_one_page(self, cloudformation):
+        """Callers that want the newest event need the first page only."""
         history = cfn.StackHistory().failed_create()
         cfn.stub_describe_stack_events(cloudformation.stubber, history.newest_first()[:2], next_token="page-2")
-        events = stacks.describe_stack_events(cloudformation.wrapped(), STACK_NAME, max_pages=1)
+        events = stacks.describe_stack_events(cloudformation.wrapped(), STACK_NAME)
         assert len(events) == 2
         assert cloudformation.calls == ["DescribeStackEvents"]
+
+    def test_describe_stack_events_stop_at_follows_next_token_to_the_page_holding_it(self, cloudformation):
+        history = cfn.StackHistory().failed_create()
+        newest_first = history.newest_first()
+        oldest_id = newest_first[-1]["EventId"]
+        cfn.stub_describe_stack_events(cloudformation.stubber, newest_first[:4], next_token="page-2")
+        cfn.stub_describe_stack_events(cloudformation.stubber, newest_first[4:], expected_token="page-2",
+                                       next_token="page-3")
+        events = stacks.describe_stack_events(cloudformation.wrapped(), STACK_NAME,
+                                              stop_at=lambda event: event["event_id"] == oldest_id)
+        assert [e["event_id"] for e in events] == [e["EventId"] for e in newest_first]
+        assert events[0]["resource_status"] == "ROLLBACK_COMPLETE"
+        assert cloudformation.calls == ["DescribeStackEvents"] * 2  # page-3 is never asked for
+
+    def test_describe_stack_events_stop_at_never_true_stops_at_max_pages(self, cloudformation):
+        history = cfn.StackHistory().failed_create()
+        newest_first = history.newest_first()
+        cfn.stub_describe_stack_events(cloudformation.stubber, newest_first[:2], next_token="page-2")
+        cfn.stub_describe_stack_events(cloudformation.stubber, newest_first[2:4], expected_token="page-2",
+                                       next_token="page-3")
+        events = stacks.describe_stack_events(cloudformation.wrapped(), STACK_NAME, max_pages=2,
+                                              stop_at=lambda event: False)
+        assert len(events) == 4
+        assert cloudformation.calls == ["DescribeStackEvents"] * 2
+
+    def test_describe_last_operation_events_reads_back_to_its_start_oldest_first(self, cloudformation):
+        history = cfn.StackHistory().successful_create().failed_update("Alarm update failed")
+        newest_first = history.newest_first()
+        start = max(index for index, event in enumerate(history.events)
+                    if event["ResourceStatus"] == "UPDATE_IN_PROGRESS" and event["LogicalResourceId"] == STACK_NAME)
+        split = len(history.events) - start - 1  # the start event is the first one of the second page
+        cfn.stub_describe_stack_events(cloudformation.stubber, newest_first[:split], next_token="page-2")
+        cfn.stub_describe_stack_events(cloudformation.stubber, newest_first[split:], expected_token="page-2")
+        events = stacks.describe_last_operation_events(cloudformation.wrapped(), STACK_NAME)
+        assert [e["event_id"] for e in events] == [e["EventId"] for e in history.events[start:]]
 
     def test_describe_stack_events_stack_gone_returns_events_so_far(self, cloudformation):
         cfn.stub_describe_stack_events(cloudformation.stubber, [], error_code="ValidationError",

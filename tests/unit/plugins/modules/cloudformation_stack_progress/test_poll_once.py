@@ -156,3 +156,67 @@ def test_poll_once_failed_first_create_root_cause_first(cloudformation, job_file
 
     assert outcome["settled"] is True
     assert outcome["failures"][0] == TABLE_EXISTS_LINE
+
+
+def long_update(history, resources):
+    """An update touching `resources` resources: two events each, between the stack's start and end events."""
+    history.stack("UPDATE_IN_PROGRESS", "User Initiated")
+    for number in range(resources):
+        history.resource("Alarm%03d" % number, "UPDATE_IN_PROGRESS", resource_type=cfn.ALARM_TYPE)
+        history.resource("Alarm%03d" % number, "UPDATE_COMPLETE", resource_type=cfn.ALARM_TYPE)
+    history.resource("AiChefResultsTable", "UPDATE_FAILED", "Property Threshold cannot be negative")
+    history.stack("UPDATE_ROLLBACK_IN_PROGRESS", "The following resource(s) failed to update: [AiChefResultsTable]")
+
+
+def test_poll_once_reads_back_to_after_event_id_across_pages(cloudformation, api_calls, job_file,
+                                                              progress_params):
+    """An operation of 1 + 2x60 + 2 events spans pages of 50: the events are read back to after_event_id (3
+    pages), so the operation's start is found and the root cause is this operation's."""
+    history, after_event_id = deployed()
+    long_update(history, 60)
+    job_file.running()
+    cfn.stub_describe_stacks(cloudformation.stubber, "UPDATE_ROLLBACK_IN_PROGRESS")
+    cfn.stub_stack_event_pages(cloudformation.stubber, history.newest_first(), page_size=50, pages=3)
+
+    outcome = module.poll_once(cloudformation.wrapped(), progress_params(after_event_id=after_event_id))
+
+    assert len(outcome["events"]) == 1 + 2 * 60 + 2
+    assert outcome["event_lines"][0] == "ai-chef-dynamodb AWS::CloudFormation::Stack UPDATE_IN_PROGRESS: User Initiated"
+    assert outcome["failures"][0] == ("AiChefResultsTable AWS::DynamoDB::Table UPDATE_FAILED: Property Threshold "
+                                      "cannot be negative")
+    assert api_calls == ["cloudformation:DescribeStacks"] + ["cloudformation:DescribeStackEvents"] * 3
+
+
+def test_poll_once_without_after_event_id_reads_back_to_the_operation_start(cloudformation, api_calls, job_file,
+                                                                            progress_params):
+    """A stack created by this deploy (no event before it): pages are read until the CREATE_IN_PROGRESS."""
+    history = StackHistory()
+    history.stack("CREATE_IN_PROGRESS", "User Initiated")
+    for number in range(70):
+        history.resource("Alarm%03d" % number, "CREATE_COMPLETE", resource_type=cfn.ALARM_TYPE)
+    job_file.running()
+    cfn.stub_describe_stacks(cloudformation.stubber, "CREATE_IN_PROGRESS")
+    cfn.stub_stack_event_pages(cloudformation.stubber, history.newest_first(), page_size=50, pages=2)
+
+    outcome = module.poll_once(cloudformation.wrapped(), progress_params(after_event_id=""))
+
+    assert len(outcome["events"]) == 71
+    assert outcome["events"][0]["resource_status"] == "CREATE_IN_PROGRESS"
+    assert api_calls.count("cloudformation:DescribeStackEvents") == 2
+
+
+def test_poll_once_stops_at_the_page_holding_after_event_id(cloudformation, api_calls, job_file, progress_params):
+    """A long history before the deploy is not read: the page with after_event_id is the last one."""
+    history = StackHistory().successful_create()
+    long_update(history, 80)
+    history.stack("UPDATE_ROLLBACK_COMPLETE")
+    after_event_id = history.events[-1]["EventId"]
+    history.stack("UPDATE_IN_PROGRESS", "User Initiated")
+    job_file.running()
+    cfn.stub_describe_stacks(cloudformation.stubber, "UPDATE_IN_PROGRESS")
+    cfn.stub_stack_event_pages(cloudformation.stubber, history.newest_first(), page_size=50, pages=1)
+
+    outcome = module.poll_once(cloudformation.wrapped(), progress_params(after_event_id=after_event_id))
+
+    assert outcome["event_lines"] == ["ai-chef-dynamodb AWS::CloudFormation::Stack UPDATE_IN_PROGRESS: User Initiated"]
+    assert api_calls.count("cloudformation:DescribeStackEvents") == 1

@@ -96,3 +96,36 @@ def test_collect_new_events_busy_then_delete_failed_root_cause_is_current(cloudf
     assert OLD_FAILURE not in e.value.message
     assert recovery.failure_lines() == [root]
     assert recovery.events[0]["resource_status"] == "DELETE_IN_PROGRESS"
+
+
+def test_collect_new_events_first_poll_reads_back_to_the_operation_start(cloudformation, api_calls, make_recovery):
+    """The running operation's start lies on the third page of 40: the pages are read back to it, no further."""
+    history = StackHistory().successful_create()
+    history.failed_update(OLD_FAILURE, final_status="UPDATE_ROLLBACK_COMPLETE")
+    before = len(history.events)
+    history.stack("DELETE_IN_PROGRESS", "User Initiated")
+    for number in range(90):
+        history.resource("Alarm%03d" % number, "DELETE_COMPLETE", resource_type=cfn.ALARM_TYPE)
+    cfn.stub_stack_event_pages(cloudformation.stubber, history.newest_first(), page_size=40, pages=3)
+    recovery = make_recovery()
+
+    recovery.collect_new_events("DELETE_IN_PROGRESS")
+
+    assert event_ids(recovery.events) == raw_ids(history.events[before:])
+    assert api_calls == ["cloudformation:DescribeStackEvents"] * 3
+
+
+def test_collect_new_events_later_poll_reads_back_to_the_newest_seen(cloudformation, api_calls, make_recovery):
+    """60 events since the last poll, pages of 25: three pages are read, none is skipped, none repeated."""
+    history = StackHistory()
+    history.stack("DELETE_IN_PROGRESS", "User Initiated")
+    recovery = make_recovery()
+    recovery.events = [normalize_event(event) for event in history.events]
+    for number in range(60):
+        history.resource("Alarm%03d" % number, "DELETE_COMPLETE", resource_type=cfn.ALARM_TYPE)
+    cfn.stub_stack_event_pages(cloudformation.stubber, history.newest_first(), page_size=25, pages=3)
+
+    recovery.collect_new_events("DELETE_IN_PROGRESS")
+
+    assert event_ids(recovery.events) == raw_ids(history.events)
+    assert api_calls == ["cloudformation:DescribeStackEvents"] * 3
