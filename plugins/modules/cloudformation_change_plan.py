@@ -258,10 +258,11 @@ def plan_change(client, params, sleep=time.sleep, clock=time.monotonic):
         if refusals:
             raise ChangeRefused(message="Refusing to update stack %s: %s. Nothing was executed." % (
                 params["stack_name"], "; ".join(refusals)), changes=changes)
-        newest = describe_stack_events(client, params["stack_name"])
-        last_event_id = newest[0]["event_id"] if newest else ""
     stack_settings = [name for name in params["differences"] if name in STACK_SETTINGS]
     operation = params["operation"] if changes or stack_settings or executable else "none"
+    if operation == "update":  # the deploy's progress is read from the event after this one
+        newest = describe_stack_events(client, params["stack_name"])
+        last_event_id = newest[0]["event_id"] if newest else ""
     summary = plan_summary(params["stack_name"], operation, changes)
     if stack_settings:
         summary += "; stack settings: %s" % ", ".join(stack_settings)

@@ -84,11 +84,12 @@ def test_main_update_gsi_change_reports_changed_with_diff(capsys, requested_clie
     assert DELETE in api_calls
 
 
-def test_main_update_empty_change_set_reports_unchanged(capsys, requested_clients, stub_preview, stub_last_event):
+def test_main_update_empty_change_set_reports_unchanged(capsys, requested_clients, stub_preview, api_calls):
+    """Nothing will be deployed, so no deploy's progress will be followed: the events are not read."""
     stub_preview(status="FAILED", status_reason=NO_CHANGES_REASON)
-    stub_last_event()
     rc, result = run_main(capsys)
-    assert (rc, result["operation"], result["changed"]) == (0, "none", False)
+    assert (rc, result["operation"], result["changed"], result["last_event_id"]) == (0, "none", False, "")
+    assert "cloudformation:DescribeStackEvents" not in api_calls
     assert result["msg"] == "Stack %s: nothing to change" % STACK_NAME
 
 
