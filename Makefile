@@ -97,7 +97,7 @@ release: install
 benchmark: install
 	$(BIN)/python benchmarks/noop_deploy.py
 	$(BIN)/python benchmarks/render_tables.py
-	$(BIN)/python benchmarks/migrate.py
+	$(BIN)/python benchmarks/migrate.py --rtt-ms 10
 
 clean: emulator-stop
 	rm -rf $(VENV) $(EMULATOR_VENV) $(CHECKOV_VENV) .collections .run reports dist

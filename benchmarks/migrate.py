@@ -3,7 +3,7 @@
 same data, same run. Prints items/s of each and their ratio, and the module's peak RSS at two table sizes.
 
     .venv/bin/python benchmarks/migrate.py [--port 4631] [--items 25000] [--large-items 100000] [--runs 3]
-                                           [--shape session|rich] [--threads 4] [--segments 4]
+                                           [--shape session|rich] [--threads 4] [--segments 4] [--rtt-ms 0]
 
 Target (issue 7): the module >= 10x the guide's items/s; peak RSS < 200 MB at 100,000 items, not growing
 with the item count.
@@ -19,6 +19,12 @@ How it measures:
 * Peak RSS: the module run directly (python -m ...dynamodb_table_migration args.json, what AnsiballZ
   executes), its ru_maxrss read with os.wait4 once it exits: at --items, then after topping the source up
   to --large-items. Verification is off in these runs (it holds no items either).
+* The ceiling: the emulator serves both paths from one Python process (one core). The module keeps it busy, so
+  1 / (emulator CPU seconds per item the module copied) bounds any client's items/s on it; that bound over
+  the guide's items/s is the best ratio this emulator allows, printed beside the measured one.
+* --rtt-ms N: the same comparison once more behind scripts/latency_proxy.py, which adds N ms to every call (a
+  network between client and DynamoDB; same-region EC2 to DynamoDB is a few ms). The emulator's CPU no longer
+  hides the difference between one call per item and 25 items per call with several calls in flight.
 * On ministack a scan page costs time proportional to the whole table (it sorts the table for every page),
   so items/s falls as the table grows; AWS does not behave like that. The ratio is taken at --items.
 """
@@ -38,6 +44,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
 import emulator  # noqa: E402
+from latency_proxy import LatencyProxy  # noqa: E402
 from guide_migration import guide_migration  # noqa: E402
 
 REGION = "us-east-1"
@@ -94,9 +101,12 @@ def rich_item(number):
 
 
 class Bench:
-    def __init__(self, port, shape):
+    """The two paths against one emulator; `port` is where clients connect (the emulator, or a proxy before it)."""
+
+    def __init__(self, port, shape, emulator_port=None):
         self.endpoint = "http://127.0.0.1:%d" % port
         self.port = port
+        self.shape = shape
         self.make_item = session_item if shape == "session" else rich_item
         credentials = dict(region_name=REGION, endpoint_url=self.endpoint, aws_access_key_id="bench",
                            aws_secret_access_key="bench")
@@ -104,7 +114,13 @@ class Bench:
         self.resource = boto3.resource("dynamodb", **credentials)
         self.seeded = 0
         self.targets = 0
-        self.emulator_pid = emulator.read_pid(port)
+        self.emulator_pid = emulator.read_pid(emulator_port or port)
+
+    def through(self, port):
+        """The same emulator, tables and counters, reached through `port` (a proxy)."""
+        other = Bench(port, self.shape, emulator_port=self.port)
+        other.seeded, other.targets = self.seeded, self.targets + 1000
+        return other
 
     def emulator_cpu(self):
         """CPU seconds the emulator process has used so far (it serves both paths: the shared bottleneck)."""
@@ -222,6 +238,7 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--segments", type=int, default=4)
+    parser.add_argument("--rtt-ms", type=float, default=0.0)
     args = parser.parse_args()
 
     emulator.stop(args.port)
@@ -239,6 +256,7 @@ def main():
         guide = median_run(guides, "items_per_second")
         module = median_run(modules, "items_per_second")
         small = bench.module_direct(args.threads, args.segments)
+        rtt = measure_behind_latency(bench, args) if args.rtt_ms > 0 else None
         started = time.perf_counter()
         bench.seed_to(args.large_items)
         print("topped the source up to %d items in %.1f s" % (args.large_items, time.perf_counter() - started))
@@ -262,6 +280,11 @@ def main():
         module["items_per_second"] / guide["items_per_second"],
         module["copied"] / module["wall"] / guide["items_per_second"],
         ", ".join("%.1fx" % (m["items_per_second"] / g["items_per_second"]) for g, m in zip(guides, modules))))
+    ceiling = 1000.0 / module["emulator_ms"]
+    print("  ceiling on this emulator        %7.0f items/s = %.1fx the guide: the emulator, one Python process, was "
+          "busy %.0f%% of the module's clock; no client can copy faster than 1 / its CPU per item" % (
+              ceiling, ceiling / guide["items_per_second"],
+              100.0 * module["emulator_ms"] * module["copied"] / 1000.0 / module["seconds"]))
     print()
     print("peak RSS of the module process (threads=%d, total_segments=%d):" % (args.threads, args.segments))
     for count, run in ((args.items, small), (args.large_items, large)):
@@ -270,7 +293,29 @@ def main():
     print("  growth %+.1f MB for %dx the items; guide's loop at %d items: %.0f items/s" % (
         large["rss_mb"] - small["rss_mb"], args.large_items // args.items, args.large_items,
         guide_large["items_per_second"]))
+    if rtt:
+        guide_rtt, module_rtt = rtt
+        print()
+        print("behind a %.0f ms round trip per call (scripts/latency_proxy.py), %d items, median of %d runs:" % (
+            args.rtt_ms, args.items, args.runs))
+        print("  guide's loop %7.0f items/s, dynamodb_table_migration %7.0f items/s (copied %d): ratio %.1fx" % (
+            guide_rtt["items_per_second"], module_rtt["items_per_second"], module_rtt["copied"],
+            module_rtt["items_per_second"] / guide_rtt["items_per_second"]))
     return 0
+
+
+def measure_behind_latency(bench, args):
+    """Guide and module interleaved --runs times behind a LatencyProxy; their median runs."""
+    proxy = LatencyProxy(args.port, args.rtt_ms / 1000.0)
+    try:
+        behind = bench.through(proxy.port)
+        guides, modules = [], []
+        for dummy in range(args.runs):
+            guides.append(behind.guide())
+            modules.append(behind.module_via_ansible(args.threads, args.segments))
+    finally:
+        proxy.close()
+    return median_run(guides, "items_per_second"), median_run(modules, "items_per_second")
 
 
 if __name__ == "__main__":
