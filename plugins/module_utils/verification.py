@@ -294,12 +294,22 @@ def index_checks(label, kind, declared_indexes, live_indexes):
     return checks
 
 
-def table_checks(logical_id, resource, deployed):
+def named_resource(kind, logical_id, resource, live, name_property, live_name_key, deployed):
+    """(properties, declared name, label, existence check) of a resource that the template may name.
+
+    The label uses the live name, else the declared one, else the logical id: a report line must say which
+    table or log group it is about even when the name is computed or the resource is missing.
+    """
     properties = resource.get("Properties") or {}
+    declared_name, dummy = try_resolve(properties.get(name_property), deployed.context)
+    label = "%s %s" % (kind, (live or {}).get(live_name_key) or declared_name or logical_id)
+    return properties, declared_name, label, resource_exists_check(label, deployed, logical_id, live)
+
+
+def table_checks(logical_id, resource, deployed):
     table = deployed.tables.get(logical_id)
-    declared_name, dummy = try_resolve(properties.get("TableName"), deployed.context)
-    label = "table %s" % ((table or {}).get("table_name") or declared_name or logical_id)
-    exists = resource_exists_check(label, deployed, logical_id, table)
+    properties, declared_name, label, exists = named_resource("table", logical_id, resource, table, "TableName",
+                                                              "table_name", deployed)
     if exists["status"] != PASS:
         return [exists]
     checks = [exists]
@@ -378,11 +388,9 @@ def alarm_checks(logical_id, resource, deployed):
 
 
 def log_group_checks(logical_id, resource, deployed):
-    properties = resource.get("Properties") or {}
     group = deployed.log_groups.get(logical_id)
-    declared_name, dummy = try_resolve(properties.get("LogGroupName"), deployed.context)
-    label = "log group %s" % ((group or {}).get("log_group_name") or declared_name or logical_id)
-    exists = resource_exists_check(label, deployed, logical_id, group)
+    properties, dummy, label, exists = named_resource("log group", logical_id, resource, group, "LogGroupName",
+                                                      "log_group_name", deployed)
     if exists["status"] != PASS:
         return [exists]
     checks = [exists]

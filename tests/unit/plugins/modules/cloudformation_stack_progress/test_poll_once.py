@@ -169,7 +169,7 @@ def long_update(history, resources):
 
 
 def test_poll_once_reads_back_to_after_event_id_across_pages(cloudformation, api_calls, job_file,
-                                                              progress_params):
+                                                             progress_params):
     """An operation of 1 + 2x60 + 2 events spans pages of 50: the events are read back to after_event_id (3
     pages), so the operation's start is found and the root cause is this operation's."""
     history, after_event_id = deployed()
