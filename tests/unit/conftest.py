@@ -1,7 +1,10 @@
-"""Fixtures shared by the unit tests: Stubber-backed clients (checked at teardown) and a fake clock."""
+"""Fixtures shared by the unit tests: Stubber-backed clients (checked at teardown), AnsibleAWSModule.client
+answered by them, and a fake clock."""
 import pytest
 
+from ansible_collections.aichef.dynamodb.tests.unit.plugins.modules.dynamodb_stack_info.team_stack import StubbedClients
 from ansible_collections.aichef.dynamodb.tests.unit.utils.clock import FakeClock
+from ansible_collections.aichef.dynamodb.tests.unit.utils.module_runner import patch_aws_client_with_stubs
 from ansible_collections.aichef.dynamodb.tests.unit.utils.stubber import StubbedClient
 
 
@@ -26,6 +29,25 @@ def cloudformation(api_calls):
 @pytest.fixture
 def dynamodb(api_calls):
     yield from _stubbed("dynamodb", api_calls)
+
+
+@pytest.fixture
+def stubbed_clients():
+    """callable(service) -> retrying client over a stubbed boto3 client, for any service (team_stack's helpers
+    queue the team stack's answers on it); every queued response must be used."""
+    clients = StubbedClients()
+    try:
+        yield clients
+        clients.assert_no_pending_responses()
+    finally:
+        clients.close()
+
+
+@pytest.fixture
+def requested_clients(monkeypatch, cloudformation):
+    """AnsibleAWSModule.client returns the stubbed CloudFormation client, wrapped as the real one wraps it; the
+    list records every client main() asked for. Tests of a module that asks for other clients override it."""
+    return patch_aws_client_with_stubs(monkeypatch, cloudformation=cloudformation)
 
 
 @pytest.fixture

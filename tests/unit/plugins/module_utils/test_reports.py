@@ -1,8 +1,6 @@
 """reports: the verification checks as a compact summary, JUnit XML and Markdown. Pure functions, no stubs."""
 import xml.etree.ElementTree as ET
 
-import pytest
-
 from ansible_collections.aichef.dynamodb.plugins.module_utils import reports
 from ansible_collections.aichef.dynamodb.plugins.module_utils.templates import parse_template
 from ansible_collections.aichef.dynamodb.plugins.module_utils.verification import FAIL
@@ -25,16 +23,6 @@ CHECKS = [
     make_check("resource R2: drift", UNSUPPORTED, "IN_SYNC", "not reported", "not reported by drift"),
     make_check("resource R3: drift", PASS, "IN_SYNC", "IN_SYNC"),
 ]
-
-
-@pytest.fixture
-def stubbed_clients():
-    clients = team.StubbedClients()
-    try:
-        yield clients
-        clients.assert_no_pending_responses()
-    finally:
-        clients.close()
 
 
 def expand_pass_lines(lines):

@@ -1,9 +1,6 @@
 """Fixtures for the cloudformation_change_plan tests: the module's options and a queued preview of an update."""
 import pytest
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
-
 from ansible_collections.aichef.dynamodb.tests.unit.utils import cloudformation_stubs as cfn
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import STACK_NAME
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import StackHistory
@@ -49,19 +46,3 @@ def stub_last_event(cloudformation):
         cfn.stub_describe_stack_events(cloudformation.stubber, history.newest_first())
         return history.events[-1]["EventId"] if history.events else ""
     return queue
-
-
-@pytest.fixture
-def requested_clients(monkeypatch, cloudformation):
-    """AnsibleAWSModule.client returns the stubbed CloudFormation client, wrapped as the real one wraps it; the
-    list records every client main() asked for."""
-    requested = []
-
-    def client(self, service, retry_decorator=None, **extra_params):
-        requested.append(service)
-        assert retry_decorator is not None, "every client must be wrapped with the retry decorator"
-        assert service == "cloudformation"
-        return RetryingBotoClientWrapper(cloudformation.client, retry_decorator)
-
-    monkeypatch.setattr(AnsibleAWSModule, "client", client)
-    return requested

@@ -3,12 +3,8 @@
 Bad input must fail with a one-line msg before any AWS call: nothing is queued on the Stubber (any call would
 raise), the client factory records whether a client was even asked for, and api_calls stays empty.
 """
-import json
-
 import pytest
 import yaml
-
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.aichef.dynamodb.plugins.modules import cloudformation_change_plan as module
 from ansible_collections.aichef.dynamodb.tests.unit.utils import cloudformation_stubs as cfn
@@ -16,6 +12,7 @@ from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs i
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import STACK_NAME
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import property_detail
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import resource_change
+from ansible_collections.aichef.dynamodb.tests.unit.utils.module_runner import run_module_main
 from ansible_collections.aichef.dynamodb.tests.unit.utils.team_template import TEAM_TEMPLATE
 
 DOCUMENTED_KEYS = set(yaml.safe_load(module.RETURN))
@@ -25,12 +22,10 @@ DELETE = "cloudformation:DeleteChangeSet"
 
 
 def run_main(capsys, **args):
+    """(rc, result) of main() updating the team stack in us-east-1, unless args say otherwise."""
     params = dict(stack_name=STACK_NAME, region="us-east-1", template_body=TEAM_TEMPLATE, operation="update")
     params.update(args)
-    with patch_module_args(params):
-        with pytest.raises(SystemExit) as e:
-            module.main()
-    return e.value.code, json.loads(capsys.readouterr().out)
+    return run_module_main(module.main, capsys, **params)
 
 
 @pytest.mark.parametrize("args, start", [

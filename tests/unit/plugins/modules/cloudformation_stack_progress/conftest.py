@@ -1,12 +1,12 @@
-"""Fixtures for the cloudformation_stack_progress tests: the module's options and the async job's results file."""
+"""Fixtures for the cloudformation_stack_progress tests: the module's options, the async job's results file and
+main() run on them."""
 import json
 
 import pytest
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
-
+from ansible_collections.aichef.dynamodb.plugins.modules import cloudformation_stack_progress as module
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import STACK_NAME
+from ansible_collections.aichef.dynamodb.tests.unit.utils.module_runner import module_runner
 
 JOB_ID = "j628403941225.4051"
 
@@ -48,14 +48,7 @@ def progress_params(job_file):
 
 
 @pytest.fixture
-def requested_clients(monkeypatch, cloudformation):
-    """AnsibleAWSModule.client returns the stubbed CloudFormation client, wrapped as the real one wraps it."""
-    requested = []
-
-    def client(self, service, retry_decorator=None, **extra_params):
-        requested.append(service)
-        assert retry_decorator is not None, "every client must be wrapped with the retry decorator"
-        return RetryingBotoClientWrapper(cloudformation.client, retry_decorator)
-
-    monkeypatch.setattr(AnsibleAWSModule, "client", client)
-    return requested
+def run_main(capsys, job_file):
+    """callable(**args) -> (rc, result) of main() following the team stack in us-east-1 and reading job_file."""
+    return module_runner(module.main, capsys, stack_name=STACK_NAME, region="us-east-1",
+                         job_results_file=job_file.path)

@@ -1,25 +1,10 @@
 """main() with a deadline (the role's wait_timeout): a deploy still running once it has passed fails, saying that
 nothing was deleted or cancelled; a deploy that has finished by then is reported as usual (issue 9, hangs)."""
-import json
 import time
 
-import pytest
-
-from ansible.module_utils.testing import patch_module_args
-
-from ansible_collections.aichef.dynamodb.plugins.modules import cloudformation_stack_progress as module
 from ansible_collections.aichef.dynamodb.tests.unit.utils import cloudformation_stubs as cfn
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import STACK_NAME
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import StackHistory
-
-
-def run_main(capsys, job_file, **args):
-    params = dict(stack_name=STACK_NAME, region="us-east-1", job_results_file=job_file.path)
-    params.update(args)
-    with patch_module_args(params):
-        with pytest.raises(SystemExit) as e:
-            module.main()
-    return e.value.code, json.loads(capsys.readouterr().out)
 
 
 def busy_history():
@@ -29,7 +14,7 @@ def busy_history():
     return history, after_event_id
 
 
-def test_a_deploy_still_running_at_the_deadline_fails_clearly_after_one_poll(capsys, cloudformation,
+def test_a_deploy_still_running_at_the_deadline_fails_clearly_after_one_poll(run_main, cloudformation,
                                                                              requested_clients, job_file):
     history, after_event_id = busy_history()
     job_file.running()
@@ -38,7 +23,7 @@ def test_a_deploy_still_running_at_the_deadline_fails_clearly_after_one_poll(cap
     started = time.monotonic()
 
     # window=20, but the deadline has passed: one poll, no 20 s follow
-    rc, result = run_main(capsys, job_file, after_event_id=after_event_id, deadline=time.time() - 1)
+    rc, result = run_main(after_event_id=after_event_id, deadline=time.time() - 1)
 
     assert time.monotonic() - started < 5
     assert (rc, result["failed"], result["settled"], result["stack_status"]) == (1, True, False, "UPDATE_IN_PROGRESS")
@@ -47,7 +32,7 @@ def test_a_deploy_still_running_at_the_deadline_fails_clearly_after_one_poll(cap
     cloudformation.stubber.assert_no_pending_responses()
 
 
-def test_a_deploy_that_finished_by_the_deadline_is_reported_as_usual(capsys, cloudformation, requested_clients,
+def test_a_deploy_that_finished_by_the_deadline_is_reported_as_usual(run_main, cloudformation, requested_clients,
                                                                      job_file):
     history, after_event_id = busy_history()
     history.stack("UPDATE_COMPLETE")
@@ -55,6 +40,6 @@ def test_a_deploy_that_finished_by_the_deadline_is_reported_as_usual(capsys, clo
     cfn.stub_describe_stacks(cloudformation.stubber, "UPDATE_COMPLETE")
     cfn.stub_describe_stack_events(cloudformation.stubber, history.newest_first())
 
-    rc, result = run_main(capsys, job_file, after_event_id=after_event_id, deadline=time.time() - 1)
+    rc, result = run_main(after_event_id=after_event_id, deadline=time.time() - 1)
 
     assert (rc, result["settled"], result["msg"]) == (0, True, "Deploy of stack %s: UPDATE_COMPLETE" % STACK_NAME)

@@ -3,20 +3,16 @@
 Bad input must fail with a one-line msg before any AWS call: the Stubbers have no responses queued (any call
 would raise), the client factory records whether a client was even asked for, and api_calls stays empty.
 """
-import json
-
 import pytest
 import yaml
-
-from ansible.module_utils.testing import patch_module_args
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 
 from ansible_collections.aichef.dynamodb.plugins.modules import cloudformation_stack_recovery as module
 from ansible_collections.aichef.dynamodb.tests.unit.utils import cloudformation_stubs as cfn
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import STACK_NAME
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import StackHistory
 from ansible_collections.aichef.dynamodb.tests.unit.utils.dynamodb_stubs import stub_describe_table
+from ansible_collections.aichef.dynamodb.tests.unit.utils.module_runner import patch_aws_client_with_stubs
+from ansible_collections.aichef.dynamodb.tests.unit.utils.module_runner import run_module_main
 from ansible_collections.aichef.dynamodb.tests.unit.utils.stubber import READ_OPERATIONS
 from ansible_collections.aichef.dynamodb.tests.unit.utils.team_template import TEAM_TABLES
 from ansible_collections.aichef.dynamodb.tests.unit.utils.team_template import TEAM_TEMPLATE
@@ -28,24 +24,9 @@ ANSIBLE_KEYS = {"changed", "msg", "invocation", "warnings", "deprecations"}
 
 @pytest.fixture
 def requested_clients(monkeypatch, cloudformation, dynamodb):
-    """AnsibleAWSModule.client returns the stubbed clients, wrapped as the real one wraps them."""
-    requested = []
-
-    def client(self, service, retry_decorator=None, **extra_params):
-        requested.append(service)
-        assert retry_decorator is not None, "every client must be wrapped with the retry decorator"
-        stubbed = {"cloudformation": cloudformation, "dynamodb": dynamodb}[service]
-        return RetryingBotoClientWrapper(stubbed.client, retry_decorator)
-
-    monkeypatch.setattr(AnsibleAWSModule, "client", client)
-    return requested
-
-
-def run_main(capsys, **args):
-    with patch_module_args(args):
-        with pytest.raises(SystemExit) as e:
-            module.main()
-    return e.value.code, json.loads(capsys.readouterr().out)
+    """AnsibleAWSModule.client returns the stubbed clients, wrapped as the real one wraps them (this module also
+    reads tables, so it overrides the CloudFormation-only fixture of tests/unit/conftest.py)."""
+    return patch_aws_client_with_stubs(monkeypatch, cloudformation=cloudformation, dynamodb=dynamodb)
 
 
 @pytest.mark.parametrize("args, start", [
@@ -64,7 +45,7 @@ def run_main(capsys, **args):
 def test_main_bad_input_fails_one_line_before_any_aws_call(args, start, capsys, requested_clients, api_calls):
     params = dict(stack_name=STACK_NAME, region="us-east-1", template_body=TEAM_TEMPLATE)
     params.update(args)
-    rc, result = run_main(capsys, **params)
+    rc, result = run_module_main(module.main, capsys, **params)
     assert rc == 1
     assert result["failed"] is True
     assert result["msg"].startswith(start)
@@ -77,7 +58,7 @@ def test_main_no_region_fails_before_any_aws_call(capsys, monkeypatch, requested
     for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent/aws-config")
-    rc, result = run_main(capsys, stack_name=STACK_NAME)
+    rc, result = run_module_main(module.main, capsys, stack_name=STACK_NAME)
     assert (rc, result["msg"]) == (1, "No AWS region given: set region (or AWS_REGION) for stack operations")
     assert (requested_clients, api_calls) == ([], [])
 
@@ -85,7 +66,7 @@ def test_main_no_region_fails_before_any_aws_call(capsys, monkeypatch, requested
 def test_main_healthy_stack_returns_documented_keys_unchanged(capsys, cloudformation, requested_clients, api_calls):
     cfn.stub_describe_stacks(cloudformation.stubber, "UPDATE_COMPLETE",
                              outputs={"SessionsTableName": "ai-chef-sessions"})
-    rc, result = run_main(capsys, stack_name=STACK_NAME, region="us-east-1")
+    rc, result = run_module_main(module.main, capsys, stack_name=STACK_NAME, region="us-east-1")
     assert rc == 0
     assert DOCUMENTED_KEYS <= set(result)
     assert set(result) - DOCUMENTED_KEYS <= ANSIBLE_KEYS
@@ -102,7 +83,8 @@ def test_main_healthy_stack_returns_documented_keys_unchanged(capsys, cloudforma
 def test_main_matching_template_reports_nothing_to_deploy(capsys, cloudformation, requested_clients, api_calls):
     cfn.stub_describe_stacks(cloudformation.stubber, "CREATE_COMPLETE")
     cfn.stub_get_template(cloudformation.stubber, TEAM_TEMPLATE)
-    rc, result = run_main(capsys, stack_name=STACK_NAME, region="us-east-1", template_body=TEAM_TEMPLATE)
+    rc, result = run_module_main(module.main, capsys, stack_name=STACK_NAME, region="us-east-1",
+                                 template_body=TEAM_TEMPLATE)
     assert (rc, result["changed"], result["deploy"], result["differences"]) == (0, False, "none", [])
     assert result["msg"] == ("Stack %s is CREATE_COMPLETE and matches the declaration: nothing to deploy"
                              % STACK_NAME)
@@ -114,8 +96,8 @@ def test_main_check_mode_rollback_complete_plans_delete_reads_only(capsys, cloud
     cfn.stub_describe_stack_events(cloudformation.stubber, StackHistory().failed_create().newest_first())
     for name in TEAM_TABLES:
         stub_describe_table(dynamodb.stubber, name, exists=False)
-    rc, result = run_main(capsys, stack_name=STACK_NAME, region="us-east-1", template_body=TEAM_TEMPLATE,
-                          _ansible_check_mode=True)
+    rc, result = run_module_main(module.main, capsys, stack_name=STACK_NAME, region="us-east-1",
+                                 template_body=TEAM_TEMPLATE, _ansible_check_mode=True)
     assert rc == 0
     assert (result["action"], result["deploy"], result["changed"], result["status_after"]) == (
         "delete", "create", True, "ROLLBACK_COMPLETE")
@@ -131,7 +113,7 @@ def test_main_delete_failed_fails_with_root_cause_and_events(capsys, cloudformat
     history.stack("DELETE_FAILED")
     cfn.stub_describe_stacks(cloudformation.stubber, "DELETE_FAILED")
     cfn.stub_describe_stack_events(cloudformation.stubber, history.newest_first())
-    rc, result = run_main(capsys, stack_name=STACK_NAME, region="us-east-1")
+    rc, result = run_module_main(module.main, capsys, stack_name=STACK_NAME, region="us-east-1")
     root = "AiChefSessionsTable AWS::DynamoDB::Table DELETE_FAILED: Table has deletion protection enabled"
     assert (rc, result["failed"]) == (1, True)
     assert "Root cause: %s." % root in result["msg"]
@@ -146,7 +128,7 @@ def test_main_busy_past_timeout_fails_without_delete(capsys, cloudformation, req
     cfn.stub_describe_stacks(cloudformation.stubber, "ROLLBACK_IN_PROGRESS")
     cfn.stub_describe_stacks(cloudformation.stubber, "ROLLBACK_IN_PROGRESS")
     cfn.stub_describe_stack_events(cloudformation.stubber, [])
-    rc, result = run_main(capsys, stack_name=STACK_NAME, region="us-east-1", wait_timeout=0)
+    rc, result = run_module_main(module.main, capsys, stack_name=STACK_NAME, region="us-east-1", wait_timeout=0)
     assert rc == 1
     assert result["msg"].startswith("Stack %s did not settle within wait_timeout=0s: still ROLLBACK_IN_PROGRESS"
                                     % STACK_NAME)
@@ -156,7 +138,7 @@ def test_main_busy_past_timeout_fails_without_delete(capsys, cloudformation, req
 def test_main_access_denied_fails_with_aws_error(capsys, cloudformation, requested_clients):
     cfn.stub_describe_stacks(cloudformation.stubber, "CREATE_COMPLETE", error_code="AccessDenied",
                              error_message="User is not authorized to perform: cloudformation:DescribeStacks")
-    rc, result = run_main(capsys, stack_name=STACK_NAME, region="us-east-1")
+    rc, result = run_module_main(module.main, capsys, stack_name=STACK_NAME, region="us-east-1")
     assert rc == 1
     assert result["msg"].startswith("Failed to describe stack %s: An error occurred (AccessDenied)" % STACK_NAME)
     assert result["error"]["code"] == "AccessDenied"
@@ -170,7 +152,7 @@ def test_main_unknown_stack_status_fails_one_line_without_acting(capsys, monkeyp
         "StackName": STACK_NAME, "CreationTime": "2026-01-01T00:00:00Z", "StackStatus": "UPDATE_COMPLETE"}]},
         {"StackName": STACK_NAME})
     monkeypatch.setattr(module.table, "STACK_STATUS_TABLE", {})
-    rc, result = run_main(capsys, stack_name=STACK_NAME, region="us-east-1")
+    rc, result = run_module_main(module.main, capsys, stack_name=STACK_NAME, region="us-east-1")
     assert rc == 1
     assert result["msg"].startswith("Stack status 'UPDATE_COMPLETE' is not in this collection's status table")
     assert api_calls == ["cloudformation:DescribeStacks"]

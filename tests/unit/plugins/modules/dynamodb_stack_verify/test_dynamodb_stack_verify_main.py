@@ -1,32 +1,7 @@
 """dynamodb_stack_verify main(): input checks before any call, check mode, exit values."""
-import json
-
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
-
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-
-from ansible_collections.aichef.dynamodb.plugins.modules import dynamodb_stack_verify
 from ansible_collections.aichef.dynamodb.tests.unit.plugins.modules.dynamodb_stack_info import team_stack as team
-
-
-@pytest.fixture
-def run_module(stubbed_clients, monkeypatch, capsys):
-    def client(_module, service, retry_decorator=None, **_kwargs):
-        assert retry_decorator is not None, "every client must be wrapped with the retry decorator"
-        return stubbed_clients(service)
-    monkeypatch.setattr(AnsibleAWSModule, "client", client)
-
-    def run(**args):
-        args.setdefault("region", team.REGION)
-        args.setdefault("stack_name", team.STACK_NAME)
-        args.setdefault("template_body", team.team_template_body())
-        with patch_module_args(args):
-            with pytest.raises(SystemExit):
-                dynamodb_stack_verify.main()
-        return json.loads(capsys.readouterr().out)
-    return run
 
 
 class TestMain:

@@ -1,31 +1,8 @@
 """dynamodb_stack_verify report_dir: verify.junit.xml and verify.md written next to the result (Stubber)."""
-import json
 import os
 import xml.etree.ElementTree as ET
 
-import pytest
-
-from ansible.module_utils.testing import patch_module_args
-
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-
-from ansible_collections.aichef.dynamodb.plugins.modules import dynamodb_stack_verify
 from ansible_collections.aichef.dynamodb.tests.unit.plugins.modules.dynamodb_stack_info import team_stack as team
-
-
-@pytest.fixture
-def run_module(stubbed_clients, monkeypatch, capsys):
-    monkeypatch.setattr(AnsibleAWSModule, "client", lambda _module, service, **_kwargs: stubbed_clients(service))
-
-    def run(**args):
-        args.setdefault("region", team.REGION)
-        args.setdefault("stack_name", team.STACK_NAME)
-        args.setdefault("template_body", team.team_template_body())
-        with patch_module_args(args):
-            with pytest.raises(SystemExit):
-                dynamodb_stack_verify.main()
-        return json.loads(capsys.readouterr().out)
-    return run
 
 
 class TestWriteReports:

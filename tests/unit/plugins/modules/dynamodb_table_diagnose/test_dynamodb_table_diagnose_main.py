@@ -1,36 +1,25 @@
 """dynamodb_table_diagnose main(): input checks before any call, the chart, check mode, documented defaults."""
-import json
 import xml.etree.ElementTree as ET
 
 import pytest
 import yaml
 
-from ansible.module_utils.testing import patch_module_args
-
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-
 from ansible_collections.aichef.dynamodb.plugins.module_utils import diagnosis as d
 from ansible_collections.aichef.dynamodb.plugins.modules import dynamodb_table_diagnose
 from ansible_collections.aichef.dynamodb.tests.unit.plugins.modules.dynamodb_stack_info import team_stack as team
 from ansible_collections.aichef.dynamodb.tests.unit.plugins.modules.dynamodb_table_diagnose import diagnose_stubs as s
+from ansible_collections.aichef.dynamodb.tests.unit.utils.module_runner import module_result_runner
+from ansible_collections.aichef.dynamodb.tests.unit.utils.module_runner import patch_aws_client_with_retrying_clients
 
 END_TIME = "2026-11-25T09:02:30Z"  # the window of diagnose_stubs.WINDOW
 
 
 @pytest.fixture
 def run_module(stubbed_clients, monkeypatch, capsys):
-    def client(_module, service, retry_decorator=None, **_kwargs):
-        assert retry_decorator is not None, "every client must be wrapped with the retry decorator"
-        return stubbed_clients(service)
-    monkeypatch.setattr(AnsibleAWSModule, "client", client)
-
-    def run(**args):
-        args.setdefault("region", team.REGION)
-        with patch_module_args(args):
-            with pytest.raises(SystemExit):
-                dynamodb_table_diagnose.main()
-        return json.loads(capsys.readouterr().out)
-    return run
+    """run_module(**args) -> the module's JSON result, in the team's region unless args say otherwise;
+    AnsibleAWSModule.client returns the stubbed clients."""
+    patch_aws_client_with_retrying_clients(monkeypatch, stubbed_clients)
+    return module_result_runner(dynamodb_table_diagnose.main, capsys, region=team.REGION)
 
 
 class TestMain:

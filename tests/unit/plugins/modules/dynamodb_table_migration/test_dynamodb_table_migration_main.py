@@ -1,11 +1,6 @@
 """main(): options against DOCUMENTATION, clients, exit and fail results, with Stubber-backed clients."""
-import json
-
 import pytest
 import yaml
-
-from ansible.module_utils.testing import patch_module_args
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.aichef.dynamodb.plugins.modules import dynamodb_table_migration as module
 from ansible_collections.aichef.dynamodb.tests.unit.utils import migration_stubs as stubs
@@ -13,6 +8,8 @@ from ansible_collections.aichef.dynamodb.tests.unit.utils.migration_stubs import
 from ansible_collections.aichef.dynamodb.tests.unit.utils.migration_stubs import TARGET
 from ansible_collections.aichef.dynamodb.tests.unit.utils.migration_stubs import migrated_item
 from ansible_collections.aichef.dynamodb.tests.unit.utils.migration_stubs import session_item
+from ansible_collections.aichef.dynamodb.tests.unit.utils.module_runner import patch_aws_client
+from ansible_collections.aichef.dynamodb.tests.unit.utils.module_runner import run_module_main
 
 DOCUMENTATION = yaml.safe_load(module.DOCUMENTATION)
 RETURN = yaml.safe_load(module.RETURN)
@@ -50,26 +47,25 @@ def test_main_argument_spec_matches_documentation(monkeypatch):
 
 @pytest.fixture
 def requested_clients(monkeypatch, source_stub, target_stub):
-    """AnsibleAWSModule.client returns the source stub first, then the target stub; the calls are recorded."""
+    """AnsibleAWSModule.client returns the source stub first, then the target stub (each with a retry decorator);
+    the list records the extra parameters (config, region, endpoint) of each call."""
     requested = []
 
-    def client(self, service, retry_decorator=None, **extra_params):
-        assert service == "dynamodb" and retry_decorator is not None
+    def client(service, _retry_decorator, **extra_params):
+        assert service == "dynamodb"
         requested.append(extra_params)
         return (source_stub, target_stub)[len(requested) - 1][0]
 
-    monkeypatch.setattr(AnsibleAWSModule, "client", client)
+    patch_aws_client(monkeypatch, client)
     return requested
 
 
 def run_main(capsys, **args):
+    """(rc, result) of main() migrating SOURCE to TARGET in one segment and one thread, unless args say otherwise."""
     params = dict(source_table=SOURCE, target_table=TARGET, region="us-east-1", transform=KEY_CHANGE,
                   total_segments=1, threads=1)
     params.update(args)
-    with patch_module_args(params):
-        with pytest.raises(SystemExit) as e:
-            module.main()
-    return e.value.code, json.loads(capsys.readouterr().out)
+    return run_module_main(module.main, capsys, **params)
 
 
 def documented(result_migration):
