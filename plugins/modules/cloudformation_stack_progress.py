@@ -14,9 +14,12 @@ description:
     the collection's C(aichef.dynamodb.stack_events) callback, each new event) instead of one silent task.
   - When the operation has ended in failure (rolled back, or failed), fails with a message whose first line names the
     root cause, the earliest failed resource that is not a cancellation echo, and its reason.
-  - Reads the async job's result file (O(job_results_file)); the operation counts as settled only once that job has
-    finished (so the loop never ends on an older operation's status), and a deploy that fails before CloudFormation
-    starts an operation (a template CloudFormation rejects) ends the loop at once with that error.
+  - The operation counts as settled once its own end is among the events after O(after_event_id) (a stack event in
+    a settled status) and the stack is no longer busy, so the loop never ends on an older operation's status and
+    does not wait for the deploy job's own next look at the stack (C(amazon.aws.cloudformation) sleeps 5 s between
+    looks).
+  - Reads the async job's result file (O(job_results_file)); a deploy that fails before CloudFormation starts an
+    operation (a template CloudFormation rejects), or that has nothing to do, ends the loop with the job.
 options:
   stack_name:
     description: Name of the CloudFormation stack.
@@ -114,13 +117,15 @@ failures:
   elements: str
   sample: []
 stack_outputs:
-  description: The stack outputs reported by the finished deploy job.
-  returned: when settled and the deploy job reported them
+  description: The stack outputs (OutputKey to OutputValue), as the finished deploy job reported them or, before
+    it has finished, as the stack describes them.
+  returned: when the stack exists
   type: dict
   sample: {"SessionsTableName": "ai-chef-sessions"}
 output:
-  description: The deploy job's own summary (e.g. C(Stack CREATE complete)).
-  returned: when settled and the deploy job finished
+  description: The deploy job's own summary (e.g. C(Stack CREATE complete)) once it has finished, else the
+    settled operation's status (e.g. C(Stack UPDATE_COMPLETE)).
+  returned: when settled
   type: str
   sample: Stack UPDATE complete
 """
@@ -138,6 +143,7 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils.common import retr
 from ansible_collections.aichef.dynamodb.plugins.module_utils.events import failures_root_cause_first
 from ansible_collections.aichef.dynamodb.plugins.module_utils.events import format_event
 from ansible_collections.aichef.dynamodb.plugins.module_utils.events import is_operation_start
+from ansible_collections.aichef.dynamodb.plugins.module_utils.events import is_stack_event
 from ansible_collections.aichef.dynamodb.plugins.module_utils.events import last_operation_events
 from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import describe_stack
 from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import describe_stack_events
@@ -181,16 +187,26 @@ def read_events_since(client, stack_name, after_event_id):
     return describe_stack_events(client, stack_name, stop_at=lambda event: is_operation_start(event, stack_name))
 
 
+def operation_ended(events, stack_name):
+    """True when the followed operation's newest stack-level event is in a settled status: its end is recorded."""
+    stack_events = [event for event in events if is_stack_event(event, stack_name)]
+    return bool(stack_events) and table.lookup_stack_status(stack_events[-1]["resource_status"]).phase != table.BUSY
+
+
 def poll_once(client, params):
     job = read_job_result(params["job_results_file"])
-    status = stack_status(describe_stack(client, params["stack_name"]))
+    stack = describe_stack(client, params["stack_name"])
+    status = stack_status(stack)
     events = operation_events(read_events_since(client, params["stack_name"], params["after_event_id"]),
                               params["stack_name"], params["after_event_id"])
     busy = table.lookup_stack_status(status).phase == table.BUSY
-    # The job (amazon.aws.cloudformation) ends only after the operation it started has ended: with a job file,
-    # only its end settles the loop; without one, the end of a new operation does.
-    done = job is not None if params["job_results_file"] else bool(events)
+    # The new operation's own end event settles the loop (the stack status alone could still be an older
+    # operation's: it is read before the events). The job's end settles it too: a deploy that failed before
+    # starting an operation, or had nothing to do, records no event.
+    done = job is not None or operation_ended(events, params["stack_name"])
     return dict(settled=not busy and done, stack_status=status, events=events, job=job,
+                stack_outputs=dict((output["OutputKey"], output.get("OutputValue"))
+                                   for output in (stack or {}).get("Outputs") or []),
                 event_lines=[format_event(event) for event in events],
                 failures=[format_event(event) for event in failures_root_cause_first(events, params["stack_name"])])
 
@@ -244,6 +260,8 @@ def main():
         result["stack_outputs"] = job["stack_outputs"]
     if "output" in job:
         result["output"] = job["output"]
+    elif outcome["settled"]:
+        result["output"] = "Stack %s" % outcome["stack_status"]
     if not outcome["settled"] and module.params["deadline"] and time.time() >= module.params["deadline"]:
         deadline = time.strftime("%H:%M:%S", time.gmtime(module.params["deadline"]))
         module.fail_json(msg="Deploy of stack %s did not finish within its wait_timeout (deadline %s UTC): still %s. "

@@ -1,11 +1,6 @@
 """main(): the module end to end, reading the async job's results file, with AnsibleAWSModule.client returning
 the Stubber-backed client. window=0 where the deploy is still running: one poll, no real sleep."""
-import json
-
-import pytest
 import yaml
-
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.aichef.dynamodb.plugins.modules import cloudformation_stack_progress as module
 from ansible_collections.aichef.dynamodb.tests.unit.utils import cloudformation_stubs as cfn
@@ -23,39 +18,30 @@ def deployed():
     return history, history.events[-1]["EventId"]
 
 
-def run_main(capsys, job_file, **args):
-    params = dict(stack_name=STACK_NAME, region="us-east-1", job_results_file=job_file.path)
-    params.update(args)
-    with patch_module_args(params):
-        with pytest.raises(SystemExit) as e:
-            module.main()
-    return e.value.code, json.loads(capsys.readouterr().out)
-
-
 def stub_poll(cloudformation, status, history):
     cfn.stub_describe_stacks(cloudformation.stubber, status)
     cfn.stub_describe_stack_events(cloudformation.stubber, history.newest_first())
 
 
-def test_main_running_deploy_returns_unsettled_with_event_lines(capsys, cloudformation, requested_clients, job_file):
+def test_main_running_deploy_returns_unsettled_with_event_lines(run_main, cloudformation, requested_clients, job_file):
     history, after_event_id = deployed()
     history.stack("UPDATE_IN_PROGRESS", "User Initiated")
     history.resource("AiChefResultsTable", "UPDATE_IN_PROGRESS")
     job_file.running()
     stub_poll(cloudformation, "UPDATE_IN_PROGRESS", history)
 
-    rc, result = run_main(capsys, job_file, after_event_id=after_event_id, window=0)
+    rc, result = run_main(after_event_id=after_event_id, window=0)
 
     assert rc == 0
     assert (result["settled"], result["changed"], result["stack_status"]) == (False, False, "UPDATE_IN_PROGRESS")
     assert result["msg"] == "Stack %s is UPDATE_IN_PROGRESS" % STACK_NAME
     assert result["event_lines"] == ["ai-chef-dynamodb AWS::CloudFormation::Stack UPDATE_IN_PROGRESS: User Initiated",
                                      "AiChefResultsTable AWS::DynamoDB::Table UPDATE_IN_PROGRESS"]
-    assert "stack_outputs" not in result and "output" not in result
+    assert result["stack_outputs"] == {} and "output" not in result  # the stub stack declares no output
     assert requested_clients == ["cloudformation"]
 
 
-def test_main_finished_deploy_returns_settled_lines_and_outputs(capsys, cloudformation, requested_clients, job_file):
+def test_main_finished_deploy_returns_settled_lines_and_outputs(run_main, cloudformation, requested_clients, job_file):
     history, after_event_id = deployed()
     history.stack("UPDATE_IN_PROGRESS", "User Initiated")
     history.resource("AiChefResultsTable", "UPDATE_COMPLETE", physical_id="ai-chef-results")
@@ -63,7 +49,7 @@ def test_main_finished_deploy_returns_settled_lines_and_outputs(capsys, cloudfor
     job_file.finished(changed=True, output="Stack UPDATE complete", stack_outputs=OUTPUTS, events=[])
     stub_poll(cloudformation, "UPDATE_COMPLETE", history)
 
-    rc, result = run_main(capsys, job_file, after_event_id=after_event_id)
+    rc, result = run_main(after_event_id=after_event_id)
 
     assert rc == 0
     assert DOCUMENTED_KEYS <= set(result) and set(result) - DOCUMENTED_KEYS <= ANSIBLE_KEYS
@@ -75,13 +61,33 @@ def test_main_finished_deploy_returns_settled_lines_and_outputs(capsys, cloudfor
     assert (result["stack_outputs"], result["output"]) == (OUTPUTS, "Stack UPDATE complete")
 
 
-def test_main_rolled_back_update_fails_with_root_cause_first(capsys, cloudformation, requested_clients, job_file):
+def test_main_operation_ended_before_the_job_settles_with_the_stacks_outputs(run_main, cloudformation,
+                                                                            requested_clients, job_file):
+    """The job is still asleep between its looks; the stack's own end event settles the follow, changed, with the
+    outputs the stack describes."""
+    history, after_event_id = deployed()
+    history.stack("UPDATE_IN_PROGRESS", "User Initiated")
+    history.resource("AiChefResultsTable", "UPDATE_COMPLETE", physical_id="ai-chef-results")
+    history.stack("UPDATE_COMPLETE")
+    job_file.running()
+    cfn.stub_describe_stacks(cloudformation.stubber, "UPDATE_COMPLETE", outputs=OUTPUTS)
+    cfn.stub_describe_stack_events(cloudformation.stubber, history.newest_first())
+
+    rc, result = run_main(after_event_id=after_event_id)
+
+    assert rc == 0
+    assert (result["settled"], result["changed"], result["failures"]) == (True, True, [])
+    assert (result["stack_outputs"], result["output"]) == (OUTPUTS, "Stack UPDATE_COMPLETE")
+    assert result["msg"] == "Deploy of stack %s: UPDATE_COMPLETE" % STACK_NAME
+
+
+def test_main_rolled_back_update_fails_with_root_cause_first(run_main, cloudformation, requested_clients, job_file):
     history, after_event_id = deployed()
     history.failed_update("Property Threshold cannot be negative", final_status="UPDATE_ROLLBACK_COMPLETE")
     job_file.finished(failed=True, msg="Failed to update stack: UPDATE_ROLLBACK_COMPLETE", output="Stack UPDATE failed")
     stub_poll(cloudformation, "UPDATE_ROLLBACK_COMPLETE", history)
 
-    rc, result = run_main(capsys, job_file, after_event_id=after_event_id)
+    rc, result = run_main(after_event_id=after_event_id)
 
     assert (rc, result["failed"], result["settled"]) == (1, True, True)
     assert result["msg"].splitlines()[0] == (
@@ -91,25 +97,25 @@ def test_main_rolled_back_update_fails_with_root_cause_first(capsys, cloudformat
     assert result["event_lines"][-1] == "ai-chef-dynamodb AWS::CloudFormation::Stack UPDATE_ROLLBACK_COMPLETE"
 
 
-def test_main_job_failed_before_operation_fails_saying_nothing_changed(capsys, cloudformation, requested_clients,
+def test_main_job_failed_before_operation_fails_saying_nothing_changed(run_main, cloudformation, requested_clients,
                                                                        job_file):
     history, after_event_id = deployed()
     job_file.finished(failed=True, msg="Template format error: Unresolved resource dependencies [X]")
     stub_poll(cloudformation, "CREATE_COMPLETE", history)
 
-    rc, result = run_main(capsys, job_file, after_event_id=after_event_id)
+    rc, result = run_main(after_event_id=after_event_id)
 
     assert (rc, result["settled"], result["event_lines"]) == (1, True, [])
     assert result["msg"] == ("Deploy of stack %s failed before CloudFormation changed anything: Template format "
                              "error: Unresolved resource dependencies [X]" % STACK_NAME)
 
 
-def test_main_access_denied_fails_with_aws_error(capsys, cloudformation, requested_clients, job_file):
+def test_main_access_denied_fails_with_aws_error(run_main, cloudformation, requested_clients, job_file):
     job_file.running()
     cfn.stub_describe_stacks(cloudformation.stubber, "UPDATE_IN_PROGRESS", error_code="AccessDenied",
                              error_message="User is not authorized to perform: cloudformation:DescribeStacks")
 
-    rc, result = run_main(capsys, job_file, window=0)
+    rc, result = run_main(window=0)
 
     assert rc == 1
     assert result["msg"].startswith("Failed to describe stack %s: An error occurred (AccessDenied)" % STACK_NAME)

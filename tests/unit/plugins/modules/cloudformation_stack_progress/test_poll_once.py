@@ -62,19 +62,50 @@ def test_poll_once_new_operation_complete_and_job_finished_settled(cloudformatio
     assert outcome["job"]["output"] == "Stack UPDATE complete"
 
 
-def test_poll_once_new_operation_complete_but_job_running_not_settled(cloudformation, job_file, progress_params):
-    """With a job file only the job's end settles: the stack's status alone may still be an older operation's."""
+def test_poll_once_new_operation_complete_but_job_running_settled(cloudformation, job_file, progress_params):
+    """The operation's own end event settles the loop: no waiting for the job's next look at the stack
+    (amazon.aws.cloudformation sleeps 5 s between looks); the outputs come from the stack itself."""
     history, after_event_id = deployed()
     history.stack("UPDATE_IN_PROGRESS", "User Initiated")
     history.stack("UPDATE_COMPLETE")
     job_file.running()
+    cfn.stub_describe_stacks(cloudformation.stubber, "UPDATE_COMPLETE",
+                             outputs={"SessionsTableName": "ai-chef-sessions"})
+    cfn.stub_describe_stack_events(cloudformation.stubber, history.newest_first())
 
-    outcome = poll(cloudformation, progress_params(after_event_id=after_event_id), "UPDATE_COMPLETE", history)
+    outcome = module.poll_once(cloudformation.wrapped(), progress_params(after_event_id=after_event_id))
 
-    assert (outcome["settled"], outcome["stack_status"], outcome["job"]) == (False, "UPDATE_COMPLETE", None)
+    assert (outcome["settled"], outcome["stack_status"], outcome["job"]) == (True, "UPDATE_COMPLETE", None)
+    assert outcome["stack_outputs"] == {"SessionsTableName": "ai-chef-sessions"}
     assert outcome["event_lines"] == [
         "ai-chef-dynamodb AWS::CloudFormation::Stack UPDATE_IN_PROGRESS: User Initiated",
         "ai-chef-dynamodb AWS::CloudFormation::Stack UPDATE_COMPLETE"]
+
+
+def test_poll_once_status_settled_but_new_operation_only_started_not_settled(cloudformation, job_file,
+                                                                             progress_params):
+    """The status is read before the events: an older operation's UPDATE_COMPLETE beside a new operation's start
+    event (the update began in between) is not the end of the new operation."""
+    history, after_event_id = deployed()
+    history.stack("UPDATE_IN_PROGRESS", "User Initiated")
+    job_file.running()
+
+    outcome = poll(cloudformation, progress_params(after_event_id=after_event_id), "UPDATE_COMPLETE", history)
+
+    assert (outcome["settled"], outcome["stack_status"]) == (False, "UPDATE_COMPLETE")
+
+
+def test_poll_once_cleanup_in_progress_is_not_the_end(cloudformation, job_file, progress_params):
+    """UPDATE_COMPLETE_CLEANUP_IN_PROGRESS: the update is done but old resources are still being removed."""
+    history, after_event_id = deployed()
+    history.stack("UPDATE_IN_PROGRESS", "User Initiated")
+    history.stack("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")
+    job_file.running()
+
+    outcome = poll(cloudformation, progress_params(after_event_id=after_event_id),
+                   "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", history)
+
+    assert outcome["settled"] is False
 
 
 def test_poll_once_job_finished_without_operation_settled(cloudformation, job_file, progress_params):
