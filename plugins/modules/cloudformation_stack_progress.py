@@ -187,10 +187,18 @@ def read_events_since(client, stack_name, after_event_id):
     return describe_stack_events(client, stack_name, stop_at=lambda event: is_operation_start(event, stack_name))
 
 
-def operation_ended(events, stack_name):
-    """True when the followed operation's newest stack-level event is in a settled status: its end is recorded."""
+# What amazon.aws.cloudformation starts; a DELETE seen here is the recovery's, before the deploy (the emulator lists
+# a deleted stack's events under its name, AWS does not).
+DEPLOY_START_STATUSES = ("CREATE_IN_PROGRESS", "UPDATE_IN_PROGRESS")
+
+
+def operation_ended(events, stack_name, status):
+    """True when the followed events are a deploy's operation whose end is recorded: it starts with a create or an
+    update, and its newest stack-level event is the stack's current status, a settled one."""
     stack_events = [event for event in events if is_stack_event(event, stack_name)]
-    return bool(stack_events) and table.lookup_stack_status(stack_events[-1]["resource_status"]).phase != table.BUSY
+    return (bool(stack_events) and stack_events[0]["resource_status"] in DEPLOY_START_STATUSES
+            and stack_events[-1]["resource_status"] == status
+            and table.lookup_stack_status(status).phase != table.BUSY)
 
 
 def poll_once(client, params):
@@ -203,7 +211,7 @@ def poll_once(client, params):
     # The new operation's own end event settles the loop (the stack status alone could still be an older
     # operation's: it is read before the events). The job's end settles it too: a deploy that failed before
     # starting an operation, or had nothing to do, records no event.
-    done = job is not None or operation_ended(events, params["stack_name"])
+    done = job is not None or operation_ended(events, params["stack_name"], status)
     return dict(settled=not busy and done, stack_status=status, events=events, job=job,
                 stack_outputs=dict((output["OutputKey"], output.get("OutputValue"))
                                    for output in (stack or {}).get("Outputs") or []),

@@ -95,6 +95,20 @@ def test_poll_once_status_settled_but_new_operation_only_started_not_settled(clo
     assert (outcome["settled"], outcome["stack_status"]) == (False, "UPDATE_COMPLETE")
 
 
+def test_poll_once_deleted_stack_events_before_the_create_starts_not_settled(cloudformation, job_file,
+                                                                            progress_params):
+    """The recovery deleted a dead stack and the deploy's create has not started yet: the emulator still lists the
+    deleted stack's events under its name. A finished DELETE is not the deploy's operation."""
+    history = StackHistory().failed_create()
+    history.stack("DELETE_IN_PROGRESS", "User Initiated")
+    history.stack("DELETE_COMPLETE")
+    job_file.running()
+
+    outcome = poll(cloudformation, progress_params(after_event_id=""), ABSENT_STATUS, history)
+
+    assert (outcome["settled"], outcome["stack_status"]) == (False, ABSENT_STATUS)
+
+
 def test_poll_once_cleanup_in_progress_is_not_the_end(cloudformation, job_file, progress_params):
     """UPDATE_COMPLETE_CLEANUP_IN_PROGRESS: the update is done but old resources are still being removed."""
     history, after_event_id = deployed()
