@@ -97,6 +97,7 @@ release: install
 benchmark: install
 	$(BIN)/python benchmarks/noop_deploy.py
 	$(BIN)/python benchmarks/render_tables.py
+	$(BIN)/python benchmarks/settle_notice.py
 	$(BIN)/python benchmarks/migrate.py --rtt-ms 10
 
 clean: emulator-stop
