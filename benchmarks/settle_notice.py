@@ -17,6 +17,8 @@ ends (the playbook's process exits; the waiter returns). The playbook's lag also
 Ansible's exit: tens of milliseconds, measured by the bare run alike.
 """
 import argparse
+import http.client
+import json
 import os
 import random
 import statistics
@@ -25,8 +27,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
-import http.client
-import json
+from concurrent.futures import ThreadPoolExecutor
 
 import boto3
 
@@ -148,7 +149,6 @@ def playbook_lag(stacks, playbook, stack_name, template_path, hold):
 def waiter_lag(stacks, stack_name, template_body, hold):
     """botocore's waiter with its defaults, as `aws cloudformation wait stack-create-complete` runs it."""
     stacks.cfn.create_stack(StackName=stack_name, TemplateBody=template_body)
-    from concurrent.futures import ThreadPoolExecutor
     with ThreadPoolExecutor(max_workers=1) as pool:
         settled = pool.submit(hold_then_signal, stacks, stack_name, hold)
         stacks.cfn.get_waiter("stack_create_complete").wait(StackName=stack_name)

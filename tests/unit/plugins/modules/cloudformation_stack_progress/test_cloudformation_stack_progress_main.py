@@ -62,7 +62,7 @@ def test_main_finished_deploy_returns_settled_lines_and_outputs(run_main, cloudf
 
 
 def test_main_operation_ended_before_the_job_settles_with_the_stacks_outputs(run_main, cloudformation,
-                                                                            requested_clients, job_file):
+                                                                             requested_clients, job_file):
     """The job is still asleep between its looks; the stack's own end event settles the follow, changed, with the
     outputs the stack describes."""
     history, after_event_id = deployed()

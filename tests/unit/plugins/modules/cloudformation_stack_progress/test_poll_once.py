@@ -96,7 +96,7 @@ def test_poll_once_status_settled_but_new_operation_only_started_not_settled(clo
 
 
 def test_poll_once_deleted_stack_events_before_the_create_starts_not_settled(cloudformation, job_file,
-                                                                            progress_params):
+                                                                             progress_params):
     """The recovery deleted a dead stack and the deploy's create has not started yet: the emulator still lists the
     deleted stack's events under its name. A finished DELETE is not the deploy's operation."""
     history = StackHistory().failed_create()
