@@ -33,12 +33,14 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from ansible_collections.aichef.dynamodb.plugins.module_utils.capacity import CapacityLimiter
 from ansible_collections.aichef.dynamodb.plugins.module_utils.common import DynamoDBError
 from ansible_collections.aichef.dynamodb.plugins.module_utils.common import InputError
 from ansible_collections.aichef.dynamodb.plugins.module_utils.tables import batch_write_items
 from ansible_collections.aichef.dynamodb.plugins.module_utils.tables import describe_table
 from ansible_collections.aichef.dynamodb.plugins.module_utils.tables import get_item
 from ansible_collections.aichef.dynamodb.plugins.module_utils.tables import scan_page
+from ansible_collections.aichef.dynamodb.plugins.module_utils.tables import unprocessed_requests
 
 MAX_BATCH_ITEMS = 25  # BatchWriteItem's limit
 FIRST_UNPROCESSED_DELAY_SECONDS = 0.05
@@ -449,15 +451,20 @@ def totals(segments):
 
 # --- writes ------------------------------------------------------------------------------------------------
 
-def write_batch(client, table_name, write_requests, retries, max_delay, sleep=time.sleep, rng=random):
+def write_batch(client, table_name, write_requests, retries, max_delay, sleep=time.sleep, rng=random, capacity=None):
     """Write up to 25 requests; re-send UnprocessedItems with exponential backoff and full jitter.
 
     Attempt n (from 0) that leaves items unprocessed waits uniform(0, min(max_delay, 0.05 * 2**n)) seconds
-    before re-sending only those items. Raises UnprocessedItemsLeft after retries re-sends.
+    before re-sending only those items. Raises UnprocessedItemsLeft after retries re-sends. capacity: a
+    CapacityLimiter each call waits its turn on and is charged to (the target's write limit).
     """
+    capacity = capacity or CapacityLimiter()
     pending = write_requests
     for attempt in range(retries + 1):
-        pending = batch_write_items(client, table_name, pending)
+        capacity.wait_turn()
+        response = batch_write_items(client, table_name, pending)
+        capacity.spend(response)
+        pending = unprocessed_requests(response, table_name)
         if not pending:
             return
         if attempt < retries:
@@ -535,7 +542,7 @@ class BatchWriter:
 MigrationPlan = collections.namedtuple("MigrationPlan", [
     "source_table", "target_table", "identity", "transform_spec", "transform", "total_segments", "threads",
     "consistent_read", "page_size", "checkpoint_path", "overwrite", "max_failed_items", "verify_count",
-    "verify_sample_size", "write_retries", "max_delay"])
+    "verify_sample_size", "write_retries", "max_delay", "max_read_units_per_second", "max_write_units_per_second"])
 
 
 def build_plan(params, identity):
@@ -546,6 +553,10 @@ def build_plan(params, identity):
     for name in ("page_size", "verify_sample_size", "max_failed_items"):
         if params.get(name) is not None and params[name] < 0:
             raise InputError(message="%s must not be negative" % name)
+    for name in ("max_read_units_per_second", "max_write_units_per_second"):
+        if params.get(name) is not None and not params[name] > 0:
+            raise InputError(message="%s must be more than 0 (leave it unset for no limit), got %s" % (
+                name, params[name]))
     if identity["source"] == identity["target"]:
         raise InputError(message="Source and target are the same table (%s); migrate into a new table" % (
             params["source_table"]))
@@ -557,7 +568,8 @@ def build_plan(params, identity):
         checkpoint_path=params.get("checkpoint_path"), overwrite=params["overwrite"],
         max_failed_items=params["max_failed_items"], verify_count=params["verify_count"],
         verify_sample_size=params["verify_sample_size"], write_retries=params["backoff_retries"],
-        max_delay=params["backoff_max_delay"])
+        max_delay=params["backoff_max_delay"], max_read_units_per_second=params.get("max_read_units_per_second"),
+        max_write_units_per_second=params.get("max_write_units_per_second"))
 
 
 class TableMigration:
@@ -586,6 +598,10 @@ class TableMigration:
         self.last_save = 0.0
         self.resumed = False
         self.start = None
+        # The source serves the application while it is read; the target may be provisioned: their limits.
+        self.source_reads = CapacityLimiter(plan.max_read_units_per_second, clock=clock, sleep=sleep)
+        self.target_writes = CapacityLimiter(plan.max_write_units_per_second, clock=clock, sleep=sleep)
+        self.target_reads = CapacityLimiter(clock=clock, sleep=sleep)  # verification: counted, not limited
 
     # --- preflight ---------------------------------------------------------------------------------------
     def describe_tables(self):
@@ -604,9 +620,15 @@ class TableMigration:
         self.source_key_names = [name for name, dummy in key_schema(source)]
         self.target_key = check_transform_against_schemas(self.plan.transform, source, target)
 
+    def read_source_page(self, **scan_options):
+        """One scan page of the source, within its read limit."""
+        self.source_reads.wait_turn()
+        page = scan_page(self.source, self.plan.source_table, **scan_options)
+        self.source_reads.spend(page)
+        return page
+
     def probe(self):
-        page = scan_page(self.source, self.plan.source_table, limit=PROBE_ITEMS,
-                         consistent_read=self.plan.consistent_read)
+        page = self.read_source_page(limit=PROBE_ITEMS, consistent_read=self.plan.consistent_read)
         probe_transform(page.get("Items", []), self.plan.transform, self.target_key, self.source_key_names)
 
     def load_or_start_checkpoint(self):
@@ -646,7 +668,7 @@ class TableMigration:
     def write(self, requests):
         if not self.check_mode:
             write_batch(self.target, self.plan.target_table, requests, self.plan.write_retries,
-                        self.plan.max_delay, sleep=self.sleep, rng=self.rng)
+                        self.plan.max_delay, sleep=self.sleep, rng=self.rng, capacity=self.target_writes)
 
     def migrate_page(self, items):
         """Transform and write one scan page; the counts and the rejected items' keys (no payload)."""
@@ -682,9 +704,9 @@ class TableMigration:
             if self.should_stop():
                 self.stop_event.set()
                 return
-            page = scan_page(self.source, self.plan.source_table, segment=segment,
-                             total_segments=self.plan.total_segments, exclusive_start_key=start_key,
-                             consistent_read=self.plan.consistent_read, limit=self.plan.page_size)
+            page = self.read_source_page(segment=segment, total_segments=self.plan.total_segments,
+                                         exclusive_start_key=start_key, consistent_read=self.plan.consistent_read,
+                                         limit=self.plan.page_size)
             counts, examples = self.migrate_page(page.get("Items", []))
             del page["Items"]  # one page in memory per worker
             start_key = page.get("LastEvaluatedKey")
@@ -719,6 +741,7 @@ class TableMigration:
         while more:
             page = scan_page(self.target, self.plan.target_table, segment=segment, total_segments=total_segments,
                              exclusive_start_key=start_key, select="COUNT")
+            self.target_reads.spend(page)
             count += page.get("Count", 0)
             start_key = page.get("LastEvaluatedKey")
             more = start_key is not None
@@ -737,8 +760,9 @@ class TableMigration:
         per_segment = int(math.ceil(float(size) / wanted))
         keys = []
         for segment in self.rng.sample(range(total_segments), min(total_segments, wanted * 3)):
-            page = scan_page(self.source, self.plan.source_table, segment=segment, total_segments=total_segments,
-                             limit=max(per_segment, SAMPLE_SEGMENT_ITEMS) * 2, projection=self.source_key_names)
+            page = self.read_source_page(segment=segment, total_segments=total_segments,
+                                         limit=max(per_segment, SAMPLE_SEGMENT_ITEMS) * 2,
+                                         projection=self.source_key_names)
             items = page.get("Items", [])
             keys.extend(self.rng.sample(items, min(per_segment, len(items), size - len(keys))))
             if len(keys) >= size:
@@ -750,7 +774,10 @@ class TableMigration:
         result = dict(sample_size=size, sample_checked=0, sample_matched=0, sample_skipped=0, sample_mismatches=[])
         target_key_names = [name for name, dummy in self.target_key]
         for key in self.sample_source_keys(size, estimated_items):
-            source_item = get_item(self.source, self.plan.source_table, key, self.plan.consistent_read)
+            self.source_reads.wait_turn()
+            response = get_item(self.source, self.plan.source_table, key, self.plan.consistent_read)
+            self.source_reads.spend(response)
+            source_item = response.get("Item")
             try:
                 expected = transform_item(source_item, self.plan.transform) if source_item else None
                 if expected is not None:
@@ -761,7 +788,9 @@ class TableMigration:
                 result["sample_skipped"] += 1
                 continue
             result["sample_checked"] += 1
-            actual = get_item(self.target, self.plan.target_table, key_of(expected, target_key_names), True)
+            response = get_item(self.target, self.plan.target_table, key_of(expected, target_key_names), True)
+            self.target_reads.spend(response)
+            actual = response.get("Item")
             if actual is not None and canonical_item(actual) == canonical_item(expected):
                 result["sample_matched"] += 1
             else:
@@ -783,7 +812,11 @@ class TableMigration:
     def migration_result(self, status, seconds, verification):
         segments = self.checkpoint["segments"]
         run = dict(self.run_counts, seconds=round(seconds, 3),
-                   items_per_second=round(self.run_counts["items_scanned"] / seconds, 1) if seconds > 0 else 0.0)
+                   items_per_second=round(self.run_counts["items_scanned"] / seconds, 1) if seconds > 0 else 0.0,
+                   source_read_units=round(self.source_reads.total, 1),
+                   target_write_units=round(self.target_writes.total, 1),
+                   target_read_units=round(self.target_reads.total, 1),
+                   capacity_wait_seconds=round(self.source_reads.waited + self.target_writes.waited, 1))
         return dict(
             source_table=self.plan.source_table, target_table=self.plan.target_table, status=status,
             resumed=self.resumed, total_segments=self.plan.total_segments, threads=self.plan.threads,

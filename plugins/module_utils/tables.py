@@ -63,11 +63,11 @@ def describe_continuous_backups(client, table_name):
 
 def scan_page(client, table_name, segment=None, total_segments=None, exclusive_start_key=None,
               consistent_read=False, limit=None, select=None, projection=None):
-    """One Scan call (at most 1 MB of items): the response dict, with Items and LastEvaluatedKey.
+    """One Scan call (at most 1 MB of items): the response dict, with Items, LastEvaluatedKey and ConsumedCapacity.
 
     projection: attribute names to return (turned into a ProjectionExpression with name placeholders).
     """
-    params = dict(TableName=table_name, ConsistentRead=consistent_read)
+    params = dict(TableName=table_name, ConsistentRead=consistent_read, ReturnConsumedCapacity="TOTAL")
     if total_segments is not None:
         params.update(Segment=segment, TotalSegments=total_segments)
     if exclusive_start_key:
@@ -88,19 +88,25 @@ def scan_page(client, table_name, segment=None, total_segments=None, exclusive_s
 
 
 def batch_write_items(client, table_name, write_requests):
-    """One BatchWriteItem call (at most 25 requests); the requests DynamoDB left unprocessed, [] when none."""
+    """One BatchWriteItem call (at most 25 requests): the response dict, with UnprocessedItems and
+    ConsumedCapacity."""
     try:
-        response = client.batch_write_item(RequestItems={table_name: write_requests}, aws_retry=True)
+        return client.batch_write_item(RequestItems={table_name: write_requests}, ReturnConsumedCapacity="TOTAL",
+                                       aws_retry=True)
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         raise DynamoDBError(message="Failed to write a batch of %d items to table %s" % (
             len(write_requests), table_name), exception=e)
+
+
+def unprocessed_requests(response, table_name):
+    """The write requests a BatchWriteItem response hands back for table_name, [] when none."""
     return response.get("UnprocessedItems", {}).get(table_name, [])
 
 
 def get_item(client, table_name, key, consistent_read=False):
-    """The item (AttributeValue dicts) with that key, or None when there is none."""
+    """One GetItem call: the response dict, with Item (absent when no item has that key) and ConsumedCapacity."""
     try:
-        response = client.get_item(TableName=table_name, Key=key, ConsistentRead=consistent_read, aws_retry=True)
+        return client.get_item(TableName=table_name, Key=key, ConsistentRead=consistent_read,
+                               ReturnConsumedCapacity="TOTAL", aws_retry=True)
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         raise DynamoDBError(message="Failed to read an item of table %s" % table_name, exception=e)
-    return response.get("Item")

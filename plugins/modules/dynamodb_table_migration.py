@@ -144,6 +144,21 @@ options:
         holds exactly the transformed item. V(0) skips the comparison.
     type: int
     default: 0
+  max_read_units_per_second:
+    description:
+      - At most this many read capacity units per second, on average, taken from the source table (its scan
+        pages and sampled items), as DynamoDB reports them (C(ReturnConsumedCapacity)). Unset, no limit.
+      - The source usually serves an application while it is copied; on a provisioned table, give what its
+        read capacity can spare (for example V(300) of 1000 units when the application uses 500), so that the
+        application's reads are not throttled. A scan page of 1 MB costs 128 units (256 with
+        O(consistent_read=true)); O(page_size) makes the steps smaller.
+    type: float
+  max_write_units_per_second:
+    description:
+      - At most this many write capacity units per second, on average, spent on the target table (one unit per
+        KB of each item written). Unset, no limit.
+      - For a provisioned target, or an on-demand one whose other writers must not be crowded out.
+    type: float
   backoff_retries:
     description:
       - Retries of a throttled or failed API call, and re-sends of the C(UnprocessedItems) of one batch.
@@ -208,6 +223,8 @@ EXAMPLES = r"""
     threads: 8
     checkpoint_path: /var/lib/ai-chef/migrations/sessions-v2.json
     verify_sample_size: 50
+    # The source serves the application meanwhile: take at most 300 of its read units per second.
+    max_read_units_per_second: 300
     region: us-east-1
   register: migrated
 
@@ -297,10 +314,15 @@ migration:
       description:
         - The counts of this run alone (C(items_scanned), C(items_written), C(items_filtered),
           C(items_failed)), its duration in C(seconds) and its C(items_per_second) (items scanned).
+        - The capacity units it consumed, as DynamoDB reported them, C(source_read_units),
+          C(target_write_units) and C(target_read_units) (verification), and C(capacity_wait_seconds), the
+          time its workers waited, summed, to stay within O(max_read_units_per_second) and
+          O(max_write_units_per_second).
       returned: always
       type: dict
       sample: {"items_scanned": 20000, "items_written": 19990, "items_filtered": 10, "items_failed": 0,
-               "seconds": 3.2, "items_per_second": 6250.0}
+               "seconds": 3.2, "items_per_second": 6250.0, "source_read_units": 2500.0,
+               "target_write_units": 19990.0, "target_read_units": 2500.0, "capacity_wait_seconds": 0.0}
     segments:
       description: Per scan segment, whether it is complete and its counts over all runs.
       returned: always
@@ -397,6 +419,8 @@ def main():
         max_failed_items=dict(type="int", default=0),
         verify_count=dict(type="bool", default=True),
         verify_sample_size=dict(type="int", default=0),
+        max_read_units_per_second=dict(type="float"),
+        max_write_units_per_second=dict(type="float"),
         **BACKOFF_ARGUMENT_SPEC
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)

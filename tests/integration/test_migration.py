@@ -251,6 +251,24 @@ def test_check_mode_counts_everything_and_writes_nothing(source_table, ddb, migr
     assert not checkpoint.exists()
 
 
+def test_write_limit_holds_the_rate_the_emulator_reports(source_table, ddb, migrate):
+    """250 write units a second for the 2,000 closed sessions (1 unit each, items under 1 KB): the copy cannot
+    take less than (units - 1 s of burst - one batch per thread) / 250 s, whereas unlimited it takes ~2 s here.
+    The units are DynamoDB's own count (ReturnConsumedCapacity), reported per run."""
+    target = create_target(ddb)
+    limit, threads = 250.0, 4
+    result, = migrate(dict(source_table=source_table, target_table=target, threads=threads, total_segments=threads,
+                           max_write_units_per_second=limit,
+                           transform=dict(KEY_CHANGE, filter=[dict(attribute="sessionStatus", equals="closed")])))
+    migration = result["migration"]
+    run = migration["run"]
+    assert migration["status"] == "complete" and migration["items_written"] == ITEMS // 10, result
+    assert run["target_write_units"] >= migration["items_written"]  # at least one unit per item written
+    assert run["seconds"] >= (run["target_write_units"] - limit - threads * 25) / limit, run
+    assert run["capacity_wait_seconds"] > 0 and run["source_read_units"] > 0, run
+    assert count_items(ddb, target) == ITEMS // 10
+
+
 def test_killed_migration_rerun_finishes_with_exact_source_count(source_table, ddb, migrate, tmp_path):
     """SIGKILL the whole ansible-playbook process group once the checkpoint shows progress, then re-run."""
     target = create_target(ddb)

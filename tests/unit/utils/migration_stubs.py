@@ -64,7 +64,7 @@ def stub_describe_table(stubber, name, schema=None, status="ACTIVE"):
 def scan_params(name, segment=None, total_segments=None, start_key=None, limit=None, select=None,
                 consistent_read=False, projection=None):
     """The exact parameters tables.scan_page sends."""
-    params = {"TableName": name, "ConsistentRead": consistent_read}
+    params = {"TableName": name, "ConsistentRead": consistent_read, "ReturnConsumedCapacity": "TOTAL"}
     if total_segments is not None:
         params.update(Segment=segment, TotalSegments=total_segments)
     if start_key:
@@ -80,8 +80,15 @@ def scan_params(name, segment=None, total_segments=None, start_key=None, limit=N
     return params
 
 
-def stub_scan(stubber, name, items, last_evaluated_key=None, **params):
+def consumed(name, units):
+    return {"TableName": name, "CapacityUnits": units}
+
+
+def stub_scan(stubber, name, items, last_evaluated_key=None, units=None, **params):
+    """units: the ConsumedCapacity the answer reports (none when None)."""
     response = {"Items": items, "Count": len(items), "ScannedCount": len(items)}
+    if units is not None:
+        response["ConsumedCapacity"] = consumed(name, units)
     if last_evaluated_key:
         response["LastEvaluatedKey"] = last_evaluated_key
     stubber.add_response("scan", response, scan_params(name, **params))
@@ -104,20 +111,24 @@ def put_requests(items):
     return [{"PutRequest": {"Item": item}} for item in items]
 
 
-def stub_batch_write(stubber, name, items, unprocessed=None, error_code=None):
-    """items: the items the call must carry; unprocessed: the items DynamoDB hands back."""
-    expected = {"RequestItems": {name: put_requests(items)}}
+def stub_batch_write(stubber, name, items, unprocessed=None, error_code=None, units=None):
+    """items: the items the call must carry; unprocessed: the items DynamoDB hands back; units: the
+    ConsumedCapacity the answer reports (none when None)."""
+    expected = {"RequestItems": {name: put_requests(items)}, "ReturnConsumedCapacity": "TOTAL"}
     if error_code:
         stubber.add_client_error("batch_write_item", service_error_code=error_code, service_message=error_code,
                                  http_status_code=400, expected_params=expected)
         return
     response = {"UnprocessedItems": {name: put_requests(unprocessed)} if unprocessed else {}}
+    if units is not None:
+        response["ConsumedCapacity"] = [consumed(name, units)]
     stubber.add_response("batch_write_item", response, expected)
 
 
 def stub_get_item(stubber, name, key, item=None, consistent_read=False):
     response = {"Item": item} if item is not None else {}
-    stubber.add_response("get_item", response, {"TableName": name, "Key": key, "ConsistentRead": consistent_read})
+    stubber.add_response("get_item", response, {"TableName": name, "Key": key, "ConsistentRead": consistent_read,
+                                                "ReturnConsumedCapacity": "TOTAL"})
 
 
 def session_item(number, **extra):

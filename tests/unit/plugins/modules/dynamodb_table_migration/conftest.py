@@ -38,15 +38,19 @@ class FirstChoices:
 
 @pytest.fixture
 def make_migration(source_stub, target_stub, tmp_path):
-    """make_migration(check_mode=False, should_stop=None, **option_overrides) -> TableMigration on the stubs.
+    """make_migration(check_mode=False, should_stop=None, clock=None, **option_overrides) -> TableMigration on the
+    stubs.
 
     The checkpoint goes to tmp_path/checkpoint.json unless checkpoint_path is overridden.
     """
-    def make(check_mode=False, should_stop=None, **overrides):
+    def make(check_mode=False, should_stop=None, clock=None, **overrides):
+        """clock: a FakeClock that the run reads and sleeps on (capacity limits wait on it), else real time
+        with the sleeps only recorded."""
         overrides.setdefault("checkpoint_path", str(tmp_path / "checkpoint.json"))
         params = stubs.migration_params(**overrides)
         plan = migration.build_plan(params, stubs.identity(params["source_table"], params["target_table"]))
         choices = FirstChoices()
+        timing = dict(sleep=clock.sleep, clock=clock) if clock else dict(sleep=choices.sleep)
         return migration.TableMigration(source_stub[0], target_stub[0], plan, check_mode=check_mode,
-                                        sleep=choices.sleep, rng=choices, should_stop=should_stop)
+                                        rng=choices, should_stop=should_stop, **timing)
     return make

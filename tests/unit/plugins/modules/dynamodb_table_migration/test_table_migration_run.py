@@ -303,3 +303,50 @@ def test_run_item_refused_by_dynamodb_is_failed_by_key_the_rest_written(source_s
     assert (result["items_written"], result["items_failed"]) == (1, 1)
     assert result["failed_examples"] == [dict(key={"sessionId": "s0001"},
                                               reason="refused by DynamoDB: ValidationException")]
+
+
+def test_run_read_limit_waits_for_the_units_each_page_took_and_reports_them(source_stub, target_stub, make_migration,
+                                                                            clock):
+    """32 read units a second, pages of 64 units: the first page uses the one-second burst and leaves 32 units of
+    debt, so the second page waits 1 s. The run reports the units DynamoDB said each call consumed."""
+    source, target = source_stub[1], target_stub[1]
+    page_one, page_two = [session_item(n) for n in range(3)], [session_item(n) for n in range(3, 5)]
+    preflight(source, target, page_one)
+    stubs.stub_scan(source, SOURCE, page_one, last_evaluated_key=key(2), units=64.0, segment=0, total_segments=1)
+    stubs.stub_batch_write(target, TARGET, [migrated_item(n) for n in range(3)], units=3.0)
+    stubs.stub_scan(source, SOURCE, page_two, units=64.0, segment=0, total_segments=1, start_key=key(2))
+    stubs.stub_batch_write(target, TARGET, [migrated_item(n) for n in range(3, 5)], units=2.0)
+    stubs.stub_count(target, TARGET, 5, segment=0, total_segments=1)
+
+    result = make_migration(clock=clock, max_read_units_per_second=32.0).run()
+
+    assert clock.sleeps == [pytest.approx(1.0)]
+    run = result["migration"]["run"]
+    assert (run["source_read_units"], run["target_write_units"], run["capacity_wait_seconds"]) == (128.0, 5.0, 1.0)
+    assert run["items_written"] == 5
+
+
+def test_run_write_limit_spaces_the_batches_by_their_units(source_stub, target_stub, make_migration, clock):
+    """10 write units a second: a batch of 25 units (its 1 s burst spent, 15 in debt) makes the next batch wait
+    1.5 s; reads are not limited."""
+    source, target = source_stub[1], target_stub[1]
+    items = [session_item(n) for n in range(30)]
+    preflight(source, target, items[:25])
+    stubs.stub_scan(source, SOURCE, items, units=4.0, segment=0, total_segments=1)
+    stubs.stub_batch_write(target, TARGET, [migrated_item(n) for n in range(25)], units=25.0)
+    stubs.stub_batch_write(target, TARGET, [migrated_item(n) for n in range(25, 30)], units=5.0)
+    stubs.stub_count(target, TARGET, 30, segment=0, total_segments=1)
+
+    result = make_migration(clock=clock, max_write_units_per_second=10.0).run()
+
+    assert clock.sleeps == [pytest.approx(1.5)]
+    assert result["migration"]["run"]["target_write_units"] == 30.0
+
+
+@pytest.mark.parametrize("name", ["max_read_units_per_second", "max_write_units_per_second"])
+@pytest.mark.parametrize("value", [0.0, -5.0])
+def test_build_plan_capacity_limit_not_positive_refused(name, value):
+    params = stubs.migration_params(**{name: value})
+    with pytest.raises(migration.InputError) as e:
+        migration.build_plan(params, stubs.identity())
+    assert e.value.message == "%s must be more than 0 (leave it unset for no limit), got %s" % (name, value)
