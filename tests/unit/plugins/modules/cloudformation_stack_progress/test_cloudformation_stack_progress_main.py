@@ -120,3 +120,18 @@ def test_main_access_denied_fails_with_aws_error(run_main, cloudformation, reque
     assert rc == 1
     assert result["msg"].startswith("Failed to describe stack %s: An error occurred (AccessDenied)" % STACK_NAME)
     assert result["error"]["code"] == "AccessDenied"
+
+
+def test_main_failed_create_rolled_back_before_the_job_ends_fails_with_root_cause(run_main, cloudformation,
+                                                                                   requested_clients, job_file):
+    """ROLLBACK_COMPLETE recorded while the job still sleeps: the follow ends at once, failing with the root cause
+    (the colliding table), not with the cancellation echo or the job's later summary."""
+    history = StackHistory().failed_create()
+    job_file.running()
+    stub_poll(cloudformation, "ROLLBACK_COMPLETE", history)
+
+    rc, result = run_main(after_event_id="")
+
+    assert (rc, result["settled"], result["stack_status"]) == (1, True, "ROLLBACK_COMPLETE")
+    assert result["msg"].splitlines()[0] == "Deploy of stack %s failed (ROLLBACK_COMPLETE): %s" % (
+        STACK_NAME, cfn.TABLE_EXISTS_LINE)
