@@ -123,7 +123,7 @@ def test_main_access_denied_fails_with_aws_error(run_main, cloudformation, reque
 
 
 def test_main_failed_create_rolled_back_before_the_job_ends_fails_with_root_cause(run_main, cloudformation,
-                                                                                   requested_clients, job_file):
+                                                                                  requested_clients, job_file):
     """ROLLBACK_COMPLETE recorded while the job still sleeps: the follow ends at once, failing with the root cause
     (the colliding table), not with the cancellation echo or the job's later summary."""
     history = StackHistory().failed_create()
