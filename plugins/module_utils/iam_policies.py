@@ -61,14 +61,14 @@ DEPLOYER_STATEMENTS = (
                   "cloudformation:CreateStack", "cloudformation:DeleteChangeSet", "cloudformation:DeleteStack",
                   "cloudformation:DescribeChangeSet", "cloudformation:DescribeStackEvents",
                   "cloudformation:DescribeStackResourceDrifts", "cloudformation:DescribeStacks",
-                  "cloudformation:DetectStackDrift", "cloudformation:GetTemplate",
-                  "cloudformation:ListStackResources", "cloudformation:RollbackStack", "cloudformation:TagResource",
-                  "cloudformation:UntagResource", "cloudformation:UpdateStack",
+                  "cloudformation:DetectStackDrift", "cloudformation:GetStackPolicy", "cloudformation:GetTemplate",
+                  "cloudformation:ListStackResources", "cloudformation:RollbackStack", "cloudformation:SetStackPolicy",
+                  "cloudformation:TagResource", "cloudformation:UntagResource", "cloudformation:UpdateStack",
                   "cloudformation:UpdateTerminationProtection"),
          planner=("cloudformation:CreateChangeSet", "cloudformation:DeleteChangeSet",
                   "cloudformation:DescribeChangeSet", "cloudformation:DescribeStackEvents",
-                  "cloudformation:DescribeStacks", "cloudformation:GetTemplate", "cloudformation:ListStackResources",
-                  "cloudformation:TagResource"),
+                  "cloudformation:DescribeStacks", "cloudformation:GetStackPolicy", "cloudformation:GetTemplate",
+                  "cloudformation:ListStackResources", "cloudformation:TagResource"),
          why="recovery reads the stack, deletes a dead one, continues or starts a rollback; the plan step previews "
              "the change with a change set it deletes again (with the stack's tags: tag-on-create asks for "
              "TagResource); amazon.aws.cloudformation creates or updates the stack with tags and termination "

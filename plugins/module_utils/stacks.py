@@ -7,6 +7,8 @@ Each takes a client wrapped with RetryingBotoClientWrapper (module.client(..., r
 raises CloudFormationError on any other failure, for main() to report.
 """
 
+import json
+
 try:
     import botocore
 except ImportError:
@@ -99,6 +101,20 @@ def continue_update_rollback(client, stack_name, resources_to_skip):
 
 def rollback_stack(client, stack_name):
     _call(client, "rollback_stack", "Failed to roll back stack %s" % stack_name, StackName=stack_name)
+
+
+def get_stack_policy(client, stack_name):
+    """The stack policy as a dict, or None when the stack has none (a policy can be replaced, never removed)."""
+    try:
+        body = client.get_stack_policy(StackName=stack_name, aws_retry=True).get("StackPolicyBody")
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        raise CloudFormationError(message="Failed to read the stack policy of stack %s" % stack_name, exception=e)
+    return json.loads(body) if body else None
+
+
+def set_stack_policy(client, stack_name, policy):
+    _call(client, "set_stack_policy", "Failed to set the stack policy of stack %s" % stack_name,
+          StackName=stack_name, StackPolicyBody=json.dumps(policy, sort_keys=True))
 
 
 def get_template(client, stack_name):

@@ -45,6 +45,13 @@ options:
   termination_protection:
     description: Termination protection the deploy will set; compared like O(tags). Not compared when omitted.
     type: bool
+  stack_policy:
+    description:
+      - The stack policy the stack should have (a policy document); compared with C(GetStackPolicy) on a settled
+        stack, and named C(stack_policy) in RV(differences) when it differs. Not compared when omitted.
+      - A differing policy alone leaves RV(deploy=none), since an update does not set a stack policy; set it with
+        M(aichef.dynamodb.cloudformation_stack_policy).
+    type: dict
   allow_delete:
     description:
       - Consent to delete a failed stack (C(ROLLBACK_FAILED), C(CREATE_FAILED)) whose DynamoDB tables still
@@ -156,7 +163,8 @@ deploy:
   type: str
   sample: create
 differences:
-  description: What differs between the settled stack and the declaration (template, parameters, tags, termination_protection).
+  description: What differs between the settled stack and the declaration (template, parameters, tags, termination_protection,
+    stack_policy).
   returned: always
   type: list
   elements: str
@@ -208,6 +216,7 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import dele
 from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import describe_stack
 from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import describe_last_operation_events
 from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import describe_stack_events
+from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import get_stack_policy
 from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import get_template
 from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import list_stack_resources
 from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import rollback_stack
@@ -222,6 +231,7 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils.waiters import wai
 # A recovery is at most: wait, act, wait, act (e.g. UPDATE_ROLLBACK_IN_PROGRESS -> UPDATE_ROLLBACK_FAILED ->
 # continue -> UPDATE_ROLLBACK_COMPLETE). More steps than this means the stack keeps failing: stop and say so.
 MAX_RECOVERY_STEPS = 6
+STACK_POLICY = "stack_policy"  # the name of a differing stack policy in the differences
 DYNAMODB_TABLE_TYPE = "AWS::DynamoDB::Table"
 # Deletion policies under which DeleteStack leaves a table behind (RetainExceptOnCreate deletes only during the
 # rollback of the create that made the table, never on DeleteStack).
@@ -352,9 +362,13 @@ class StackRecovery:
         """What a deploy would change on the settled stack; ["template"] when there is no template to compare."""
         if not self.options["template_body"] or self.stack is None:
             return ["template"]
-        return stack_differences(self.stack, get_template(self.cloudformation, self.stack_name),
-                                 self.options["template_body"], self.options["tags"],
-                                 self.options["termination_protection"])
+        differences = stack_differences(self.stack, get_template(self.cloudformation, self.stack_name),
+                                        self.options["template_body"], self.options["tags"],
+                                        self.options["termination_protection"])
+        if self.options.get("stack_policy") is not None and \
+                get_stack_policy(self.cloudformation, self.stack_name) != self.options.get("stack_policy"):
+            differences.append(STACK_POLICY)
+        return differences
 
     def refuse_failed_rollback(self, status):
         """A rollback that failed again fails the same way on every retry (and each takes minutes on AWS):
@@ -425,8 +439,8 @@ class StackRecovery:
             differences = []
         else:
             differences = self.differences_from_declaration() if settled else ["status"]
-        if deploy == "update" and not differences:
-            deploy = "none"
+        if deploy == "update" and not [name for name in differences if name != STACK_POLICY]:
+            deploy = "none"  # a stack policy is set by its own call (SetStackPolicy), not by an update
         return dict(
             stack_name=self.stack_name,
             status_before=status_before,
@@ -474,6 +488,7 @@ def main():
         template_body=dict(type="str"),
         tags=dict(type="dict"),
         termination_protection=dict(type="bool"),
+        stack_policy=dict(type="dict"),
         allow_delete=dict(type="bool", default=False),
         resources_to_skip=dict(type="list", elements="str", default=[]),
         wait=dict(type="bool", default=True),

@@ -1,10 +1,12 @@
 """The deploy playbook against the emulator: create, then a no-op re-run, then real changes."""
+import json
 import os
 
 import boto3
 
 TEAM_TEMPLATE = os.path.join(os.path.dirname(__file__), "..", "..", "files", "dynamodb-schema.yaml")
 
+TABLE_TYPE = "AWS::DynamoDB::Table"
 TEAM_TABLES = {"ai-chef-sessions", "ai-chef-results"}
 TEAM_EXPORTS = {"ai-chef-dynamodb-SessionsTable", "ai-chef-dynamodb-ResultsTable",
                 "ai-chef-dynamodb-SessionsTableArn", "ai-chef-dynamodb-ResultsTableArn"}
@@ -57,3 +59,41 @@ def test_deploy_applies_a_template_change_and_a_tag_change(run_playbook, cfn, tm
     assert tagged.changed >= 1, tagged.output
     tags = cfn.describe_stacks(StackName=stack)["Stacks"][0]["Tags"]
     assert {"Key": "Team", "Value": "ai-chef"} in tags
+
+
+def stack_policy(cfn, stack):
+    body = cfn.get_stack_policy(StackName=stack).get("StackPolicyBody")
+    return json.loads(body) if body else None
+
+
+def denied_table_actions(policy):
+    return sorted(action for statement in (policy or {}).get("Statement", []) if statement["Effect"] == "Deny"
+                  and statement.get("Condition", {}).get("StringEquals", {}).get("ResourceType") == [TABLE_TYPE]
+                  for action in statement["Action"])
+
+
+def test_deploy_protects_the_tables_with_a_stack_policy_new_and_existing_stacks(run_playbook, cfn, tmp_path):
+    """A new stack gets the policy with its create; a stack made without one (by hand, or by an older deploy) gets it
+    on the next run, then the run after changes nothing. The emulator stores policies but does not enforce them:
+    that CloudFormation refuses the denied updates is AWS's part."""
+    template = open(TEAM_TEMPLATE).read()
+    for stack in ("ai-chef-policy-new", "ai-chef-policy-old"):
+        body = template.replace("ai-chef-sessions", stack + "-sessions").replace(
+            "ai-chef-results", stack + "-results").replace(
+            "AI-Chef-DynamoDB-SessionsTable-Errors", stack + "-SessionsTable-Errors").replace(
+            "/aws/dynamodb/ai-chef-tables", "/aws/dynamodb/%s-tables" % stack)
+        path = tmp_path / (stack + ".yaml")
+        path.write_text(body)
+        variables = dict(dynamodb_stack_name=stack, dynamodb_stack_template_path=str(path))
+        if stack.endswith("old"):
+            cfn.create_stack(StackName=stack, TemplateBody=body, Capabilities=["CAPABILITY_IAM"])
+            assert stack_policy(cfn, stack) is None
+
+        first = run_playbook("deploy-dynamodb.yml", extra_vars=variables)
+        assert first.returncode == 0, first.output
+        assert denied_table_actions(stack_policy(cfn, stack)) == ["Update:Delete", "Update:Replace"], stack
+        if stack.endswith("old"):
+            assert first.changed == 1, first.output  # the policy task alone: the template already matched
+            assert "Protect with a stack policy the tables" in first.output
+        again = run_playbook("deploy-dynamodb.yml", extra_vars=variables)
+        assert again.changed == 0, again.output

@@ -5,6 +5,7 @@ Pattern: awsdocs python/test_tools/cloudformation_stubber.py. Responses are vali
 """
 import datetime
 import itertools
+import json
 
 from botocore.stub import ANY
 
@@ -49,6 +50,17 @@ def stub_get_template(stubber, template_body, stack_name=STACK_NAME, error_code=
     response = {"TemplateBody": template_body, "StagesAvailable": ["Original", "Processed"]}
     respond(stubber, "get_template", response, {"StackName": stack_name, "TemplateStage": "Original"},
             error_code, error_message)
+
+
+def stub_get_stack_policy(stubber, policy=None, stack_name=STACK_NAME, error_code=None, error_message=None):
+    """policy: the stack policy document (a dict) CloudFormation holds; None: the stack has no policy."""
+    response = {"StackPolicyBody": json.dumps(policy)} if policy is not None else {}
+    respond(stubber, "get_stack_policy", response, {"StackName": stack_name}, error_code, error_message)
+
+
+def stub_set_stack_policy(stubber, policy, stack_name=STACK_NAME, error_code=None, error_message=None):
+    respond(stubber, "set_stack_policy", {},
+            {"StackName": stack_name, "StackPolicyBody": json.dumps(policy, sort_keys=True)}, error_code, error_message)
 
 
 def stub_describe_stack_events(stubber, events_newest_first, stack_name=STACK_NAME, next_token=None,

@@ -169,6 +169,41 @@ def test_run_healthy_declaration_differs_deploy_update(declared, differences, cl
     assert (result["deploy"], result["differences"], result["changed"]) == ("update", differences, False)
 
 
+PROTECTION = {"Statement": [
+    {"Effect": "Allow", "Action": "Update:*", "Principal": "*", "Resource": "*"},
+    {"Effect": "Deny", "Action": ["Update:Replace", "Update:Delete"], "Principal": "*", "Resource": "*",
+     "Condition": {"StringEquals": {"ResourceType": ["AWS::DynamoDB::Table"]}}}]}
+
+
+def test_run_stack_policy_matches_deploy_none_one_call_more(cloudformation, api_calls, make_recovery):
+    cfn.stub_describe_stacks(cloudformation.stubber, "UPDATE_COMPLETE")
+    cfn.stub_get_template(cloudformation.stubber, TEAM_TEMPLATE)
+    cfn.stub_get_stack_policy(cloudformation.stubber, PROTECTION)
+    result = make_recovery(template_body=TEAM_TEMPLATE, stack_policy=PROTECTION).run()
+    assert api_calls == [DESCRIBE, "cloudformation:GetTemplate", "cloudformation:GetStackPolicy"]
+    assert (result["deploy"], result["differences"]) == ("none", [])
+
+
+@pytest.mark.parametrize("live_policy", [None, {"Statement": [PROTECTION["Statement"][0]]}], ids=["none", "other"])
+def test_run_stack_policy_differs_alone_named_deploy_stays_none(live_policy, cloudformation, make_recovery):
+    """A stack deployed before the protection (no policy), or whose policy was changed by hand: the difference is
+    named, and no update is planned for it (SetStackPolicy sets a policy; UpdateStack would say "No updates")."""
+    cfn.stub_describe_stacks(cloudformation.stubber, "UPDATE_COMPLETE")
+    cfn.stub_get_template(cloudformation.stubber, TEAM_TEMPLATE)
+    cfn.stub_get_stack_policy(cloudformation.stubber, live_policy)
+    result = make_recovery(template_body=TEAM_TEMPLATE, stack_policy=PROTECTION).run()
+    assert (result["deploy"], result["differences"]) == ("none", ["stack_policy"])
+
+
+def test_run_stack_policy_and_template_differ_deploy_update(cloudformation, make_recovery):
+    cfn.stub_describe_stacks(cloudformation.stubber, "UPDATE_COMPLETE")
+    cfn.stub_get_template(cloudformation.stubber, TEAM_TEMPLATE)
+    cfn.stub_get_stack_policy(cloudformation.stubber, None)
+    result = make_recovery(template_body=TEAM_TEMPLATE.replace("RetentionInDays: 7", "RetentionInDays: 14"),
+                           stack_policy=PROTECTION).run()
+    assert (result["deploy"], result["differences"]) == ("update", ["template", "stack_policy"])
+
+
 def test_run_healthy_statuses_are_the_designed_five():
     assert sorted(HEALTHY) == sorted(["CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE",
                                       "IMPORT_COMPLETE", "IMPORT_ROLLBACK_COMPLETE"])
