@@ -52,6 +52,13 @@ def stub_get_template(stubber, template_body, stack_name=STACK_NAME, error_code=
             error_code, error_message)
 
 
+# The policy of the role's dynamodb_stack_protect_tables (roles/dynamodb_stack/vars/main.yml), as a module gets it.
+TABLE_PROTECTION_POLICY = {"Statement": [
+    {"Effect": "Allow", "Action": "Update:*", "Principal": "*", "Resource": "*"},
+    {"Effect": "Deny", "Action": ["Update:Replace", "Update:Delete"], "Principal": "*", "Resource": "*",
+     "Condition": {"StringEquals": {"ResourceType": ["AWS::DynamoDB::Table"]}}}]}
+
+
 def stub_get_stack_policy(stubber, policy=None, stack_name=STACK_NAME, error_code=None, error_message=None):
     """policy: the stack policy document (a dict) CloudFormation holds; None: the stack has no policy."""
     response = {"StackPolicyBody": json.dumps(policy)} if policy is not None else {}

@@ -8,10 +8,7 @@ from ansible_collections.aichef.dynamodb.tests.unit.utils import cloudformation_
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import STACK_NAME
 from ansible_collections.aichef.dynamodb.tests.unit.utils.module_runner import module_runner
 
-PROTECTION = {"Statement": [
-    {"Effect": "Allow", "Action": "Update:*", "Principal": "*", "Resource": "*"},
-    {"Effect": "Deny", "Action": ["Update:Replace", "Update:Delete"], "Principal": "*", "Resource": "*",
-     "Condition": {"StringEquals": {"ResourceType": ["AWS::DynamoDB::Table"]}}}]}
+PROTECTION = cfn.TABLE_PROTECTION_POLICY
 ALLOW_ALL = {"Statement": [PROTECTION["Statement"][0]]}
 DOCUMENTED_KEYS = set(yaml.safe_load(module.RETURN))
 

@@ -169,10 +169,7 @@ def test_run_healthy_declaration_differs_deploy_update(declared, differences, cl
     assert (result["deploy"], result["differences"], result["changed"]) == ("update", differences, False)
 
 
-PROTECTION = {"Statement": [
-    {"Effect": "Allow", "Action": "Update:*", "Principal": "*", "Resource": "*"},
-    {"Effect": "Deny", "Action": ["Update:Replace", "Update:Delete"], "Principal": "*", "Resource": "*",
-     "Condition": {"StringEquals": {"ResourceType": ["AWS::DynamoDB::Table"]}}}]}
+PROTECTION = cfn.TABLE_PROTECTION_POLICY
 
 
 def test_run_stack_policy_matches_deploy_none_one_call_more(cloudformation, api_calls, make_recovery):
