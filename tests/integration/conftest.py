@@ -35,6 +35,12 @@ def aws_client(service, **options):
                                              aws_secret_access_key="test"), **options))
 
 
+def all_exports(cfn):
+    """{export name: value} over every ListExports page: a long test run leaves more exports than one page holds."""
+    return dict((export["Name"], export["Value"]) for page in cfn.get_paginator("list_exports").paginate()
+                for export in page["Exports"])
+
+
 @pytest.fixture
 def cfn(endpoint):
     return aws_client("cloudformation")

@@ -4,6 +4,8 @@ import os
 
 import boto3
 
+from conftest import all_exports
+
 TEAM_TEMPLATE = os.path.join(os.path.dirname(__file__), "..", "..", "files", "dynamodb-schema.yaml")
 
 TABLE_TYPE = "AWS::DynamoDB::Table"
@@ -21,7 +23,7 @@ def test_deploy_creates_the_team_stack_then_noop_reports_no_change(run_playbook,
     assert TEAM_TABLES <= set(ddb.list_tables()["TableNames"])
     results = ddb.describe_table(TableName="ai-chef-results")["Table"]
     assert [index["IndexName"] for index in results["GlobalSecondaryIndexes"]] == ["sessionId-index"]
-    exports = {export["Name"] for export in cfn.list_exports()["Exports"]}
+    exports = set(all_exports(cfn))
     assert TEAM_EXPORTS <= exports
 
     second = run_playbook("deploy-dynamodb.yml")

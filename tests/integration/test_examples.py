@@ -30,8 +30,8 @@ MODULES = sorted(os.path.splitext(os.path.basename(path))[0]
                  for path in glob.glob(os.path.join(ROOT, "plugins", "modules", "*.py")))
 TEAM_TEMPLATE = os.path.join(ROOT, "files", "dynamodb-schema.yaml")
 # Modules whose EXAMPLES read, preview or update an existing stack ai-chef-dynamodb: it is deployed first.
-NEEDS_STACK = {"cloudformation_change_plan", "cloudformation_stack_progress", "dynamodb_stack_info",
-               "dynamodb_stack_verify", "dynamodb_table_diagnose"}
+NEEDS_STACK = {"cloudformation_change_plan", "cloudformation_stack_policy", "cloudformation_stack_progress",
+               "dynamodb_stack_info", "dynamodb_stack_verify", "dynamodb_table_diagnose"}
 # Options naming a file or directory on the host running the module: moved under the test's directory.
 HOST_PATH_OPTIONS = ("chart_path", "checkpoint_path")
 # (module, task name) -> why the task cannot run against the emulator.

@@ -10,7 +10,7 @@ time to change a resource by hand before it signals FAILURE, UPDATE_ROLLBACK_FAI
 import boto3
 import pytest
 
-from conftest import signal_wait_condition, wait_for_the_wait_condition
+from conftest import all_exports, signal_wait_condition, wait_for_the_wait_condition
 
 SESSIONS = [{"sessionId": {"S": "session-%d" % number}, "owner": {"S": "chef-%d" % number}} for number in range(3)]
 RESULTS = [{"resultId": {"S": "result-%d" % number}, "sessionId": {"S": "session-%d" % number}}
@@ -111,7 +111,7 @@ def test_rollback_complete_is_deleted_and_created_again_then_rerun_changes_nothi
     assert tables_of(ddb, stack_name) == sorted([stack_name + "-results", stack_name + "-sessions"])
     for table in tables_of(ddb, stack_name):
         assert ddb.describe_table(TableName=table)["Table"]["TableStatus"] == "ACTIVE"
-    exports = {export["Name"] for export in cfn.list_exports()["Exports"]}
+    exports = set(all_exports(cfn))
     assert {stack_name + "-SessionsTable", stack_name + "-ResultsTableArn"} <= exports
 
     rerun = deploy(extra_vars=deploy_vars(stack_name, good))

@@ -6,7 +6,7 @@ import boto3
 import pytest
 import yaml
 
-from conftest import ENDPOINT, PORT, REGION, ROOT
+from conftest import ENDPOINT, PORT, REGION, ROOT, all_exports
 
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 from counting_proxy import CountingProxy  # noqa: E402
@@ -45,7 +45,7 @@ def test_a_third_table_is_one_more_entry_with_its_alarms_and_exports_and_verify_
 
     table = client("dynamodb").describe_table(TableName="tad-new-table")["Table"]
     assert table["KeySchema"] == [dict(AttributeName="id", KeyType="HASH")]
-    exports = dict((export["Name"], export["Value"]) for export in client("cloudformation").list_exports()["Exports"])
+    exports = all_exports(client("cloudformation"))
     assert exports["%s-NewTable" % STACK] == "tad-new-table"
     assert exports["%s-NewTableArn" % STACK] == table["TableArn"]
     alarms = client("cloudwatch").describe_alarms(AlarmNamePrefix="TAD-NewTable-")["MetricAlarms"]
