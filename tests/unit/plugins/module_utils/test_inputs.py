@@ -48,4 +48,8 @@ class TestValidateRegion:
 @pytest.mark.parametrize("region, known", [("us-east-1", True), ("us-gov-west-1", True), ("cn-north-1", True),
                                            ("moon-1", False)])
 def test_is_known_region_spans_partitions(region, known):
-    assert is_known_region(region, "cloudformation") is known
+    assert is_known_region(region) is known
+
+
+def test_is_known_region_pseudo_global_region_is_not_a_place_to_deploy():
+    assert is_known_region("aws-global") is False
