@@ -4,8 +4,9 @@
 """Decide, without a change set, whether a deploy would change anything at all.
 
 A settled stack whose stored template, tags and termination protection equal the declared ones gets nothing
-from UpdateStack but "No updates are to be performed". Knowing that from two read calls lets the role skip
-the deploy task entirely: the no-op re-run is the most frequent run there is.
+from UpdateStack but "No updates are to be performed". Knowing that from two read calls (three with the stack
+policy, which the recovery module compares itself) lets the role skip the deploy task entirely: the no-op re-run
+is the most frequent run there is.
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
