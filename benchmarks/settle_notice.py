@@ -17,7 +17,6 @@ ends (the playbook's process exits; the waiter returns). The playbook's lag also
 Ansible's exit: tens of milliseconds, measured by the bare run alike.
 """
 import argparse
-import http.client
 import json
 import os
 import random
@@ -26,7 +25,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 
 import boto3
@@ -34,6 +32,7 @@ import boto3
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 import emulator  # noqa: E402
+from wait_conditions import signal_wait_condition, wait_for_the_wait_condition  # noqa: E402
 
 REGION = "us-east-1"
 TEMPLATE = """AWSTemplateFormatVersion: '2010-09-09'
@@ -81,31 +80,6 @@ class Stacks:
         self.cfn = boto3.client("cloudformation", region_name=REGION, endpoint_url=self.endpoint,
                                 aws_access_key_id="bench", aws_secret_access_key="bench")
 
-    def handle_url_once_waiting(self, stack_name, timeout=120):
-        """The wait condition handle's URL, once the create waits on it (the stack may not exist yet)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                events = self.cfn.describe_stack_events(StackName=stack_name)["StackEvents"]
-            except self.cfn.exceptions.ClientError:
-                events = []
-            if any(event["LogicalResourceId"] == "Wait" for event in events):
-                resources = self.cfn.describe_stack_resources(StackName=stack_name)["StackResources"]
-                return dict((r["LogicalResourceId"], r["PhysicalResourceId"]) for r in resources)["Handle"]
-            time.sleep(0.05)
-        raise SystemExit("stack %s never reached its wait condition" % stack_name)
-
-    def signal(self, handle_url):
-        url = urllib.parse.urlsplit(handle_url)
-        connection = http.client.HTTPConnection("127.0.0.1", url.port, timeout=10)
-        try:
-            connection.request("PUT", url.path, body=json.dumps(
-                {"Status": "SUCCESS", "UniqueId": "benchmark", "Reason": "signalled", "Data": ""}))
-            if connection.getresponse().status != 200:
-                raise SystemExit("the wait condition refused the signal")
-        finally:
-            connection.close()
-
     def settled_at(self, stack_name, timeout=60):
         """perf_counter() when the stack is first seen out of CREATE_IN_PROGRESS (polled every 20 ms)."""
         deadline = time.monotonic() + timeout
@@ -123,9 +97,9 @@ class Stacks:
 
 
 def hold_then_signal(stacks, stack_name, hold):
-    handle = stacks.handle_url_once_waiting(stack_name)
+    handle = wait_for_the_wait_condition(stacks.cfn, stack_name, timeout=120)["Handle"]
     time.sleep(hold)
-    stacks.signal(handle)
+    signal_wait_condition(handle, "SUCCESS", unique_id="benchmark")
     return stacks.settled_at(stack_name)
 
 

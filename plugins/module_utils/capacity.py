@@ -63,6 +63,13 @@ class CapacityLimiter:
                 self.waited += delay
             self.sleep(delay)
 
+    def call(self, function, *args, **kwargs):
+        """function(*args, **kwargs) once its turn has come, charged with what its response reports."""
+        self.wait_turn()
+        response = function(*args, **kwargs)
+        self.spend(response)
+        return response
+
     def spend(self, response):
         """Charge what the response reports; returns those units."""
         units = consumed_units(response)

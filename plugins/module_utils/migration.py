@@ -461,10 +461,7 @@ def write_batch(client, table_name, write_requests, retries, max_delay, sleep=ti
     capacity = capacity or CapacityLimiter()
     pending = write_requests
     for attempt in range(retries + 1):
-        capacity.wait_turn()
-        response = batch_write_items(client, table_name, pending)
-        capacity.spend(response)
-        pending = unprocessed_requests(response, table_name)
+        pending = unprocessed_requests(capacity.call(batch_write_items, client, table_name, pending), table_name)
         if not pending:
             return
         if attempt < retries:
@@ -622,10 +619,7 @@ class TableMigration:
 
     def read_source_page(self, **scan_options):
         """One scan page of the source, within its read limit."""
-        self.source_reads.wait_turn()
-        page = scan_page(self.source, self.plan.source_table, **scan_options)
-        self.source_reads.spend(page)
-        return page
+        return self.source_reads.call(scan_page, self.source, self.plan.source_table, **scan_options)
 
     def probe(self):
         page = self.read_source_page(limit=PROBE_ITEMS, consistent_read=self.plan.consistent_read)
@@ -739,9 +733,8 @@ class TableMigration:
     def count_segment(self, segment, total_segments):
         count, start_key, more = 0, None, True
         while more:
-            page = scan_page(self.target, self.plan.target_table, segment=segment, total_segments=total_segments,
-                             exclusive_start_key=start_key, select="COUNT")
-            self.target_reads.spend(page)
+            page = self.target_reads.call(scan_page, self.target, self.plan.target_table, segment=segment,
+                                          total_segments=total_segments, exclusive_start_key=start_key, select="COUNT")
             count += page.get("Count", 0)
             start_key = page.get("LastEvaluatedKey")
             more = start_key is not None
@@ -774,10 +767,8 @@ class TableMigration:
         result = dict(sample_size=size, sample_checked=0, sample_matched=0, sample_skipped=0, sample_mismatches=[])
         target_key_names = [name for name, dummy in self.target_key]
         for key in self.sample_source_keys(size, estimated_items):
-            self.source_reads.wait_turn()
-            response = get_item(self.source, self.plan.source_table, key, self.plan.consistent_read)
-            self.source_reads.spend(response)
-            source_item = response.get("Item")
+            source_item = self.source_reads.call(get_item, self.source, self.plan.source_table, key,
+                                                 self.plan.consistent_read).get("Item")
             try:
                 expected = transform_item(source_item, self.plan.transform) if source_item else None
                 if expected is not None:
@@ -788,9 +779,8 @@ class TableMigration:
                 result["sample_skipped"] += 1
                 continue
             result["sample_checked"] += 1
-            response = get_item(self.target, self.plan.target_table, key_of(expected, target_key_names), True)
-            self.target_reads.spend(response)
-            actual = response.get("Item")
+            actual = self.target_reads.call(get_item, self.target, self.plan.target_table,
+                                            key_of(expected, target_key_names), True).get("Item")
             if actual is not None and canonical_item(actual) == canonical_item(expected):
                 result["sample_matched"] += 1
             else:

@@ -365,8 +365,8 @@ class StackRecovery:
         differences = stack_differences(self.stack, get_template(self.cloudformation, self.stack_name),
                                         self.options["template_body"], self.options["tags"],
                                         self.options["termination_protection"])
-        if self.options.get("stack_policy") is not None and \
-                get_stack_policy(self.cloudformation, self.stack_name) != self.options.get("stack_policy"):
+        declared_policy = self.options["stack_policy"]
+        if declared_policy is not None and get_stack_policy(self.cloudformation, self.stack_name) != declared_policy:
             differences.append(STACK_POLICY)
         return differences
 

@@ -1,13 +1,11 @@
 """Integration fixtures: a fresh emulator for the session, boto3 clients on it, and a playbook runner."""
 import hashlib
-import http.client
 import json
 import os
 import re
 import subprocess
 import sys
 import time
-import urllib.parse
 
 import boto3
 import pytest
@@ -146,17 +144,20 @@ def render_template(stack_name, tmp_path):
     return render
 
 
+def status_once_settled(cfn, stack, timeout=60):
+    """The stack's status once it is no longer *_IN_PROGRESS (polls every 0.1 s), or the last one after timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status = cfn.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"]
+        if not status.endswith("_IN_PROGRESS") or time.monotonic() > deadline:
+            return status
+        time.sleep(0.1)
+
+
 @pytest.fixture
 def settle(cfn):
-    """settle(stack) -> the stack's status once it is no longer *_IN_PROGRESS (polls every 0.1 s)."""
-    def wait(stack, timeout=60):
-        deadline = time.monotonic() + timeout
-        while True:
-            status = cfn.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"]
-            if not status.endswith("_IN_PROGRESS") or time.monotonic() > deadline:
-                return status
-            time.sleep(0.1)
-    return wait
+    """settle(stack, timeout=60) -> status_once_settled on the emulator's client."""
+    return lambda stack, timeout=60: status_once_settled(cfn, stack, timeout)
 
 
 @pytest.fixture
@@ -181,35 +182,3 @@ def aws_state(endpoint):
         return dict(stacks=sorted(stacks), termination_protection=protection, tables=sorted(tables),
                     exports=sorted(exports))
     return snapshot
-
-
-def signal_wait_condition(handle_url, status):
-    """Signal SUCCESS or FAILURE to a wait condition handle (a PUT without Content-Type, as AWS requires)."""
-    url = urllib.parse.urlsplit(handle_url)
-    connection = http.client.HTTPConnection("127.0.0.1", url.port, timeout=10)
-    try:
-        connection.request("PUT", url.path, body=json.dumps(
-            {"Status": status, "UniqueId": "integration-test", "Reason": "signalled by the test", "Data": ""}))
-        assert connection.getresponse().status == 200
-    finally:
-        connection.close()
-
-
-def wait_for_the_wait_condition(cfn, stack_name, timeout=30):
-    """Block until the stack's operation waits on its wait condition (the stack may not exist yet: a deploy about to
-    create it); return {logical id: physical id}."""
-    deadline = time.monotonic() + timeout
-
-    def waiting():
-        try:
-            events = cfn.describe_stack_events(StackName=stack_name)["StackEvents"]
-        except cfn.exceptions.ClientError as e:
-            if "does not exist" not in str(e):
-                raise
-            return False
-        return any(event["LogicalResourceId"] == "Wait" for event in events)
-    while not waiting():
-        assert time.monotonic() < deadline, "the operation never reached its wait condition"
-        time.sleep(0.05)
-    return dict((resource["LogicalResourceId"], resource["PhysicalResourceId"])
-                for resource in cfn.describe_stack_resources(StackName=stack_name)["StackResources"])

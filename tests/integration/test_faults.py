@@ -28,8 +28,8 @@ from conftest import PORT
 from conftest import ROOT
 from conftest import aws_client
 from conftest import playbook_command
-from conftest import signal_wait_condition
-from conftest import wait_for_the_wait_condition
+from conftest import status_once_settled
+from wait_conditions import signal_wait_condition, wait_for_the_wait_condition  # scripts/, on sys.path by conftest
 
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 from fault_proxy import FaultProxy  # noqa: E402
@@ -167,13 +167,7 @@ def declared(stack, extra=False, **more):
 
 
 def settled_status(stack, timeout=60):
-    cloudformation = aws_client("cloudformation")
-    deadline = time.monotonic() + timeout
-    while True:
-        status = cloudformation.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"]
-        if not status.endswith("_IN_PROGRESS") or time.monotonic() > deadline:
-            return status
-        time.sleep(0.1)
+    return status_once_settled(aws_client("cloudformation"), stack, timeout)
 
 
 def differences(state, expected, path=""):

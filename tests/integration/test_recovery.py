@@ -10,7 +10,8 @@ time to change a resource by hand before it signals FAILURE, UPDATE_ROLLBACK_FAI
 import boto3
 import pytest
 
-from conftest import all_exports, signal_wait_condition, wait_for_the_wait_condition
+from conftest import all_exports
+from wait_conditions import signal_wait_condition, wait_for_the_wait_condition  # scripts/, on sys.path by conftest
 
 SESSIONS = [{"sessionId": {"S": "session-%d" % number}, "owner": {"S": "chef-%d" % number}} for number in range(3)]
 RESULTS = [{"resultId": {"S": "result-%d" % number}, "sessionId": {"S": "session-%d" % number}}

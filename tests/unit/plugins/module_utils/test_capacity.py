@@ -66,6 +66,14 @@ class TestCapacityLimiter:
         elapsed = clock() - started
         assert 96.5 <= elapsed <= 100.0
 
+    def test_call_waits_its_turn_then_charges_the_answer(self, clock):
+        limiter = CapacityLimiter(10.0, clock=clock, sleep=clock.sleep)
+        answer = {"ConsumedCapacity": {"TableName": "t", "CapacityUnits": 25.0}}
+        assert limiter.call(lambda **kwargs: dict(answer, asked=kwargs), TableName="t")["asked"] == {"TableName": "t"}
+        assert (clock.sleeps, limiter.total) == ([], 25.0)
+        limiter.call(lambda: answer)
+        assert (clock.sleeps, limiter.total) == ([pytest.approx(1.5)], 50.0)
+
     def test_threads_spending_at_once_count_every_unit(self):
         limiter = CapacityLimiter()
 

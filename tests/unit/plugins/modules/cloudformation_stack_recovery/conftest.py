@@ -7,7 +7,7 @@ from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs i
 
 def recovery_options(**overrides):
     """The module's option defaults (the keys StackRecovery reads)."""
-    options = dict(template_body=None, tags=None, termination_protection=None, allow_delete=False,
+    options = dict(template_body=None, tags=None, termination_protection=None, stack_policy=None, allow_delete=False,
                    resources_to_skip=[], wait=True, wait_timeout=1800)
     options.update(overrides)
     return options
