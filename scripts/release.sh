@@ -32,12 +32,16 @@ ansible-galaxy collection build --force --output-path dist . >/dev/null
 tarball="dist/aichef-dynamodb-$version.tar.gz"
 [ -f "$tarball" ] || { echo "ansible-galaxy did not write $tarball" >&2; exit 1; }
 contents="$(tar -tzf "$tarball")"
-# Only collection content: no venvs, caches, build outputs or CI files (galaxy.yml build_ignore).
-if grep -E '^(\.venv|\.venv-checkov|\.venv-emulator|\.collections|\.cache|\.run|\.git|\.github|\.ci|dist|reports)(/|$)' <<<"$contents"; then
+# Only collection content (galaxy.yml build_ignore): no venvs, caches, build outputs, CI files, dev tooling
+# (Makefile, scripts, benchmarks, requirements files, ansible.cfg), the team's inventories or the dev test layers.
+dev_only='^(Makefile|scripts|benchmarks|requirements[^/]*\.txt|requirements\.yml|pyproject\.toml|ansible\.cfg|inventories'
+dev_only+='|extensions|tests/(unit|integration|collection|checkov)|changelogs/fragments|\.ci|\.github|\.venv[^/]*'
+dev_only+='|\.collections|\.cache|\.run|\.git|\.gitignore|\.ansible-lint|\.checkov\.yml|reports|dist|iam)(/|$)'
+if grep -E "$dev_only" <<<"$contents"; then
   echo "$tarball holds development files (listed above): extend build_ignore in galaxy.yml" >&2; exit 1
 fi
-for required in MANIFEST.json FILES.json README.md CHANGELOG.rst changelogs/changelog.yaml meta/runtime.yml \
-                roles/dynamodb_stack/meta/argument_specs.yml; do
+for required in MANIFEST.json FILES.json LICENSE README.md CHANGELOG.rst changelogs/changelog.yaml meta/runtime.yml \
+                meta/execution-environment.yml meta/ee-requirements.txt roles/dynamodb_stack/meta/argument_specs.yml; do
   grep -qx "$required" <<<"$contents" || { echo "$tarball lacks $required" >&2; exit 1; }
 done
 

@@ -7,9 +7,46 @@ port="${AICHEF_EMULATOR_PORT:-4582}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
+export PATH="$root/.venv/bin:$PATH"  # the Makefile's tools also when run on its own
+
 ansible-galaxy collection build "$root" --output-path "$work/dist" >/dev/null
 tarball="$(ls "$work"/dist/aichef-dynamodb-*.tar.gz)"
+
+# The tarball: the license and what an installed collection uses, none of this repository's dev-only files
+# (galaxy.yml build_ignore), and complete Galaxy metadata.
+contents="$(tar -tzf "$tarball")"
+for required in LICENSE README.md CHANGELOG.rst meta/runtime.yml meta/execution-environment.yml \
+                meta/ee-requirements.txt roles/dynamodb_stack/meta/argument_specs.yml files/dynamodb-schema.yaml; do
+  grep -qx "$required" <<<"$contents" || { echo "$(basename "$tarball") lacks $required" >&2; exit 1; }
+done
+dev_only='^(Makefile|scripts|benchmarks|requirements[^/]*\.txt|requirements\.yml|pyproject\.toml|ansible\.cfg|inventories'
+dev_only+='|extensions|tests/(unit|integration|collection|checkov)|changelogs/fragments|\.ci|\.github|\.venv[^/]*'
+dev_only+='|\.collections|\.cache|\.run|\.git|\.gitignore|\.ansible-lint|\.checkov\.yml|reports|dist|iam)(/|$)'
+if grep -E "$dev_only" <<<"$contents"; then
+  echo "$(basename "$tarball") holds the development files listed above: extend build_ignore in galaxy.yml" >&2; exit 1
+fi
+tar -xzOf "$tarball" MANIFEST.json | python3 -c '
+import json, sys
+info = json.load(sys.stdin)["collection_info"]
+empty = [key for key in ("repository", "documentation", "homepage", "issues", "license_file", "tags", "dependencies")
+         if not info.get(key)]
+if empty:
+    sys.exit("galaxy.yml leaves %s empty" % ", ".join(empty))'
+
 ansible-galaxy collection install --no-deps --force -p "$work/installed" "$tarball" >/dev/null
+
+# What an execution environment built from the installed copy would get (ansible-builder reads
+# meta/execution-environment.yml): the runtime requirements, no development tool. Checked with and without
+# --sanitize (which hides pytest, ansible-lint and molecule by itself).
+for sanitize in --sanitize ""; do
+  # shellcheck disable=SC2086  # an empty $sanitize is no argument
+  introspected="$(ansible-builder introspect $sanitize "$work/installed" 2>/dev/null)"
+  grep -Eq "^- 'boto3>=" <<<"$introspected" || { echo "ansible-builder introspect lists no boto3:" >&2; echo "$introspected" >&2; exit 1; }
+  dev_tools='cfn-lint|parliament|pytest|ansible-lint|checkov|actionlint|molecule|antsibull|shellcheck|ministack|ansible-builder|ansible-core|=='
+  if grep -Ei "$dev_tools" <<<"$introspected"; then
+    echo "ansible-builder introspect $sanitize lists development requirements or pins (above)" >&2; exit 1
+  fi
+done
 # amazon.aws comes from its own path; the checkout's .collections (which links this tree) is not used.
 mkdir -p "$work/deps/ansible_collections"
 ln -s "$root/.collections/ansible_collections/amazon" "$work/deps/ansible_collections/amazon"
@@ -44,4 +81,4 @@ cat > "$work/ops-playbook.yml" <<YAML
           - dynamodb_stack_outputs.ResultsTableName == 'ai-chef-results'
 YAML
 python3 "$root/scripts/emulator.py" run --port "$port" -- ansible-playbook "$work/ops-playbook.yml"
-echo "collection: built $(basename "$tarball"), installed into a temporary path, deployed through its FQCN"
+echo "collection: built $(basename "$tarball") (LICENSE, no dev files, runtime-only EE requirements), installed into a temporary path, deployed through its FQCN"
