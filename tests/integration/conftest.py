@@ -13,18 +13,30 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 import emulator  # noqa: E402  (scripts/emulator.py: stdlib only)
+from strict_proxy import StrictProxy  # noqa: E402  (scripts/strict_proxy.py: stdlib + PyYAML)
 
 PORT = int(os.environ.get("AICHEF_EMULATOR_PORT", "4580"))
 ENDPOINT = "http://127.0.0.1:%d" % PORT
 REGION = "us-east-1"
+# The emulator listens on an internal port; the strict-AWS proxy (scripts/strict_proxy.py) listens on PORT, so every
+# playbook, module and boto3 client of the tests reaches the emulator through it and is refused what AWS refuses.
+EMULATOR_PORT = PORT + 1000
 
 
 @pytest.fixture(scope="session")
 def endpoint():
-    emulator.stop(PORT)
-    emulator.start(PORT)
-    yield ENDPOINT
-    emulator.stop(PORT)
+    emulator.stop(EMULATOR_PORT)
+    emulator.start(EMULATOR_PORT)
+    try:
+        proxy = StrictProxy(EMULATOR_PORT, port=PORT)
+    except BaseException:
+        emulator.stop(EMULATOR_PORT)
+        raise
+    try:
+        yield ENDPOINT
+    finally:
+        proxy.close()
+        emulator.stop(EMULATOR_PORT)
 
 
 def aws_client(service, **options):
