@@ -59,6 +59,7 @@ import json
 from ansible.errors import AnsibleFilterError
 from ansible.utils.display import Display
 
+from ansible_collections.aichef.dynamodb.plugins.module_utils import aws_rules
 from ansible_collections.aichef.dynamodb.plugins.module_utils.render import DEFAULT_SETTINGS
 from ansible_collections.aichef.dynamodb.plugins.module_utils.render import render_template_body
 from ansible_collections.aichef.dynamodb.plugins.module_utils.schema_lint import format_findings
@@ -75,10 +76,11 @@ def dynamodb_cfn_template(tables, settings=None):
     tables, settings = plain_data(tables), plain_data(settings or {})
     # Lint and render in one filter, one task: the no-op deploy pays for every task it runs.
     findings = lint_tables(tables, settings.get("name_prefix", DEFAULT_SETTINGS["name_prefix"]))
-    errors = [finding for finding in findings if finding["severity"] == "error"]
+    errors = format_findings([finding for finding in findings if finding["severity"] == "error"])
+    errors += aws_rules.render_settings_findings(dict(DEFAULT_SETTINGS, **settings), "settings.")
     if errors:
-        raise AnsibleFilterError("dynamodb_stack_tables breaks %d schema rule(s); nothing was sent to AWS:\n%s"
-                                 % (len(errors), "\n".join(format_findings(errors))))
+        raise AnsibleFilterError("the tables or settings break %d rule(s); nothing was sent to AWS:\n%s"
+                                 % (len(errors), "\n".join(errors)))
     for line in format_findings([finding for finding in findings if finding["severity"] == "warning"]):
         Display().warning(line)
     try:

@@ -12,6 +12,7 @@ try:
 except ImportError:  # ansible-core brings PyYAML to the controller, where the filters that call this run
     yaml = None
 
+from ansible_collections.aichef.dynamodb.plugins.module_utils import aws_rules
 from ansible_collections.aichef.dynamodb.plugins.module_utils.table_spec import DEFAULT_NAME_PREFIX
 from ansible_collections.aichef.dynamodb.plugins.module_utils.table_spec import table_id
 from ansible_collections.aichef.dynamodb.plugins.module_utils.table_spec import table_logical_id
@@ -26,8 +27,7 @@ DEFAULT_ALARMS = (
     dict(metric="SystemErrors", threshold=0, operations=["GetItem", "PutItem", "Query"]),
 )
 
-# CloudFormation's quota of resources per stack.
-MAX_STACK_RESOURCES = 500
+MAX_STACK_RESOURCES = aws_rules.MAX_RESOURCES
 
 DEFAULT_SETTINGS = dict(
     description="AI Chef DynamoDB Tables Schema",
@@ -136,7 +136,7 @@ def alarm_resources(table, logical_id, identifier, settings):
                 Namespace="AWS/DynamoDB",
                 MetricName=alarm["metric"],
                 Dimensions=dimensions,
-                Statistic="Sum",
+                Statistic=alarm.get("statistic", "Sum"),
                 Period=settings["alarm_period"],
                 EvaluationPeriods=settings["alarm_evaluation_periods"],
                 Threshold=alarm["threshold"],
@@ -169,7 +169,9 @@ def render_stack_template(tables, settings=None):
     settings = dict(DEFAULT_SETTINGS, **(settings or {}))
     resources, outputs = {}, {}
     if settings["log_group_name"]:
-        resources["DynamoDBLogGroup"] = dict(Type="AWS::Logs::LogGroup", Properties=dict(
+        # Retained like the tables: a rename (a replacement) or a removal leaves the old group and its events.
+        resources["DynamoDBLogGroup"] = dict(Type="AWS::Logs::LogGroup", DeletionPolicy="Retain",
+                                             UpdateReplacePolicy="Retain", Properties=dict(
             LogGroupName=settings["log_group_name"], RetentionInDays=settings["log_retention_days"]))
     for table in tables:
         logical_id = table_logical_id(table)

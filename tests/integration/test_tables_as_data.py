@@ -83,6 +83,6 @@ def test_bad_tables_fail_in_the_lint_before_any_aws_call(tables, words, run_play
         proxy.close()
     assert run.returncode != 0
     assert "Lint the declared tables and render the template" in run.output
-    assert "schema rule(s); nothing was sent to AWS" in run.output
+    assert "nothing was sent to AWS" in run.output
     assert words in run.output, run.output
     assert sum(calls.values()) == 0, calls

@@ -53,9 +53,18 @@ def test_default_tables_have_the_team_logical_ids_and_facts(team, rendered):
 
 
 def test_default_log_group_and_exports_equal_the_team_template(team, rendered):
-    assert resources_of_type(rendered, "AWS::Logs::LogGroup") == resources_of_type(team, "AWS::Logs::LogGroup")
+    rendered_groups = resources_of_type(rendered, "AWS::Logs::LogGroup")
+    team_groups = resources_of_type(team, "AWS::Logs::LogGroup")
+    assert dict((logical_id, group["Properties"]) for logical_id, group in rendered_groups.items()) == \
+        dict((logical_id, group["Properties"]) for logical_id, group in team_groups.items())
     assert rendered["Outputs"] == dict((name, dict(output, Description=rendered["Outputs"][name]["Description"]))
                                        for name, output in team["Outputs"].items())
+
+
+def test_log_group_is_retained_on_rename_and_removal(rendered):
+    """A renamed log group is a replacement: without Retain, CloudFormation deletes the old group and its events."""
+    for group in resources_of_type(rendered, "AWS::Logs::LogGroup").values():
+        assert (group["DeletionPolicy"], group["UpdateReplacePolicy"]) == ("Retain", "Retain")
 
 
 def test_default_alarms_keep_the_team_threshold_on_metrics_that_dynamodb_publishes(team, rendered):
