@@ -171,19 +171,23 @@ def alarm_findings(name, alarms):
                             % (where, ", ".join(unknown)))
         metric = alarm.get("metric")
         operations = alarm.get("operations") or []
-        if metric in OPERATION_METRICS:
+        named = isinstance(metric, str)  # a list or a mapping is no metric name (and cannot be looked up)
+        if not isinstance(operations, (list, tuple)):  # a string would render one alarm per character
+            findings.append("%s.operations: must be a list of operations, e.g. [GetItem, PutItem], got %r"
+                            % (where, operations))
+        elif named and metric in OPERATION_METRICS:
             if not operations:
                 findings.append("%s.operations: DynamoDB publishes %s per operation only; list the operations to watch, "
                                 "e.g. [GetItem, PutItem, Query]%s" % (where, metric, _see("dynamodb_metrics")))
-            for operation in operations if isinstance(operations, (list, tuple)) else [operations]:
+            for operation in operations:
                 if operation not in OPERATION_METRICS[metric]:
                     findings.append("%s.operations: DynamoDB publishes no %s for operation %r; use %s%s" % (
                         where, metric, operation, ", ".join(OPERATION_METRICS[metric]), _see("dynamodb_metrics")))
-        elif metric in TABLE_METRICS:
+        elif named and metric in TABLE_METRICS:
             if operations:
                 findings.append("%s.operations: DynamoDB publishes %s per table, not per operation; remove operations%s"
                                 % (where, metric, _see("dynamodb_metrics")))
-        else:
+        if not (named and (metric in OPERATION_METRICS or metric in TABLE_METRICS)):
             findings.append("%s.metric: %r is not a metric DynamoDB publishes per table; %s%s"
                             % (where, metric, _metric_advice(metric), _see("dynamodb_metrics")))
         threshold = alarm.get("threshold")
@@ -324,8 +328,9 @@ def alarm_warnings(template):
             continue
         dimensions = properties.get("Dimensions") or []
         names = set(dimension.get("Name") for dimension in dimensions if isinstance(dimension, dict))
-        if properties.get("Namespace") == "AWS/DynamoDB" and properties.get("MetricName") in OPERATION_METRICS \
-                and "Operation" not in names:
+        metric = properties.get("MetricName")
+        if properties.get("Namespace") == "AWS/DynamoDB" and isinstance(metric, str) \
+                and metric in OPERATION_METRICS and "Operation" not in names:
             warnings.append("Resources.%s: DynamoDB publishes %s per (TableName, Operation) only; this alarm has no "
                             "Operation dimension and can never fire%s"
                             % (logical_id, properties["MetricName"], _see("dynamodb_metrics")))

@@ -47,6 +47,22 @@ def _capacity(properties, entry):
     return entry
 
 
+def _resource_policy(resource_policy):
+    """resource_policy (principals, actions) of a policy in the form the renderer writes (one Allow of AWS
+    principals on "*"); None for any other policy, which the declaration form cannot express."""
+    statements = ((resource_policy or {}).get("PolicyDocument") or {}).get("Statement") \
+        if isinstance(resource_policy, dict) else None
+    if not (isinstance(statements, list) and len(statements) == 1 and isinstance(statements[0], dict)):
+        return None
+    statement = statements[0]
+    principals = (statement.get("Principal") or {}).get("AWS") if isinstance(statement.get("Principal"), dict) else None
+    actions = statement.get("Action")
+    if set(statement) != set(("Effect", "Principal", "Action", "Resource")) or statement["Effect"] != "Allow" \
+            or statement["Resource"] != "*" or not isinstance(principals, list) or not isinstance(actions, list):
+        return None
+    return dict(principals=list(principals), actions=list(actions))
+
+
 def table_declaration(properties):
     """A table's Properties as a declaration entry; key types come from AttributeDefinitions (None when missing)."""
     definitions = dict((item.get("AttributeName"), item.get("AttributeType"))
@@ -74,10 +90,17 @@ def table_declaration(properties):
     ttl = properties.get("TimeToLiveSpecification") or {}
     if ttl.get("Enabled") in (True, "true", "True"):
         entry["ttl_attribute"] = ttl.get("AttributeName")
+    # Both off unless the template turns them on (AWS's defaults; the declaration's defaults are on).
+    entry["point_in_time_recovery"] = (properties.get("PointInTimeRecoverySpecification") or {}).get(
+        "PointInTimeRecoveryEnabled") in (True, "true", "True")
+    entry["deletion_protection"] = properties.get("DeletionProtectionEnabled") in (True, "true", "True")
     if "TableClass" in properties:
         entry["table_class"] = properties["TableClass"]
     if (properties.get("StreamSpecification") or {}).get("StreamViewType"):
         entry["stream_view_type"] = properties["StreamSpecification"]["StreamViewType"]
+    policy = _resource_policy(properties.get("ResourcePolicy"))
+    if policy:
+        entry["resource_policy"] = policy
     if properties.get("Tags"):
         entry["tags"] = dict((tag.get("Key"), tag.get("Value")) for tag in properties["Tags"] if isinstance(tag, dict))
     return entry, definitions
