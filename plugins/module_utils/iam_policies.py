@@ -6,8 +6,9 @@
 Three identity policies, each naming only this stack, its tables and their indexes, its alarms and its log group:
 
 * deployer: what the CI role needs to run playbooks/deploy-dynamodb.yml and playbooks/verify-dynamodb.yml
-  (recovery, amazon.aws.cloudformation, verification with drift detection). CloudFormation creates the tables,
-  alarms and log group with the caller's credentials, so the deployer also needs the resource handlers' actions;
+  (recovery, amazon.aws.cloudformation, verification with drift detection, and the upload of a template too large
+  for TemplateBody to the template bucket, aichef.dynamodb.cloudformation_template_upload). CloudFormation creates
+  the tables, alarms and log group with the caller's credentials, so the deployer also needs the handlers' actions;
   the ones that change a table or the log group are allowed only through CloudFormation (aws:CalledVia), so the
   role cannot touch a table directly, and CloudFormation only on this stack.
 * planner: the read-only part plus a change-set preview, for `--check --diff` on pull requests.
@@ -22,6 +23,7 @@ import re
 
 from ansible_collections.aichef.dynamodb.plugins.module_utils.intrinsics import Unresolvable
 from ansible_collections.aichef.dynamodb.plugins.module_utils.intrinsics import resolve
+from ansible_collections.aichef.dynamodb.plugins.module_utils.template_bucket import default_bucket_name
 
 POLICY_VERSION = "2012-10-17"
 
@@ -42,6 +44,12 @@ TABLES_AND_STREAMS = "tables_and_streams"
 INDEXES = "indexes"
 ALARMS = "alarms"
 LOG_GROUPS = "log_groups"
+# The template bucket (plugins/module_utils/template_bucket.py): the collection's own bucket of the account and
+# region, which the upload module creates and hardens when it is missing, or a bucket the user names, which it
+# only reads; and the template objects of this stack in it (<stack name>/<sha256>.yaml).
+OWN_TEMPLATE_BUCKET = "own_template_bucket"
+TEMPLATE_BUCKET = "template_bucket"
+TEMPLATE_OBJECTS = "template_objects"
 # Resource "*" is used only for actions that IAM cannot scope to a resource (the Service Authorization
 # Reference lists no resource type for them); each such statement says so in its "why".
 ANY_RESOURCE = "*"
@@ -73,6 +81,20 @@ DEPLOYER_STATEMENTS = (
              "the change with a change set it deletes again (with the stack's tags: tag-on-create asks for "
              "TagResource); amazon.aws.cloudformation creates or updates the stack with tags and termination "
              "protection; the progress step reads its events; verification reads it and runs drift detection"),
+    # s3:PutBucketPolicy is left out on purpose: a role that writes a bucket's policy can grant itself, or another
+    # account, anything on that bucket (parliament's RESOURCE_POLICY_PRIVILEGE_ESCALATION); the CI role must not
+    # widen its own rights. The upload module then creates the bucket without its TLS-only policy and says so.
+    # create_actions: granted only on the collection's own bucket (OWN_TEMPLATE_BUCKET), never on a user's.
+    dict(sid="S3TemplateBucket", resources=TEMPLATE_BUCKET, actions=("s3:ListBucket",), planner="all",
+         create_actions=("s3:CreateBucket", "s3:PutBucketPublicAccessBlock", "s3:PutBucketVersioning",
+                         "s3:PutEncryptionConfiguration"),
+         why="the template upload checks the template bucket exists (HeadBucket; s3:ListBucket also makes HeadObject "
+             "answer 404, not 403, for a template not uploaded yet), and creates the collection's own bucket of the "
+             "account and region when it is missing, with public access blocked, default encryption and versioning"),
+    dict(sid="S3TemplatesOfThisStack", resources=TEMPLATE_OBJECTS, actions=("s3:GetObject", "s3:PutObject"),
+         planner=("s3:GetObject",),
+         why="the template upload asks whether the template is there (HeadObject) and uploads it; CloudFormation "
+             "reads a TemplateURL with the caller's credentials (s3:GetObject), for a change set too"),
     dict(sid="CloudFormationNoResourceType", resources=ANY_RESOURCE,
          actions=("cloudformation:DescribeStackDriftDetectionStatus", "cloudformation:ListExports",
                   "cloudformation:ListImports"),
@@ -201,9 +223,11 @@ def _by_name_or_prefix(names, prefix, arn):
 
 
 def resource_arns(names, stack_name, region, account_id, partition="aws", scope="names", name_prefix="",
-                  alarm_name_prefix=""):
+                  alarm_name_prefix="", template_bucket=""):
     """{kind: [ARN, ...]} for the statements. scope "names" lists each resource; scope "prefix" uses the guide's
-    pattern (table/ai-chef-*, alarm:AI-Chef-DynamoDB-*) for stacks too large for a managed policy to list."""
+    pattern (table/ai-chef-*, alarm:AI-Chef-DynamoDB-*) for stacks too large for a managed policy to list.
+    template_bucket: the bucket the templates are uploaded to; empty for the collection's own bucket of the account
+    and region (which the deployer may create)."""
     if scope not in ("names", "prefix"):
         raise ValueError("scope %r is not one of names, prefix" % (scope,))
     table_prefix = name_prefix if scope == "prefix" else ""
@@ -226,7 +250,11 @@ def resource_arns(names, stack_name, region, account_id, partition="aws", scope=
     log_groups = []
     for name in names["log_groups"]:
         log_groups += [logs + name, logs + name + ":*"]
+    bucket = "arn:%s:s3:::%s" % (partition, template_bucket or default_bucket_name(account_id, region))
     return {
+        OWN_TEMPLATE_BUCKET: [] if template_bucket else [bucket],
+        TEMPLATE_BUCKET: [bucket],
+        TEMPLATE_OBJECTS: ["%s/%s/*" % (bucket, stack_name)],
         # The stack's ARN ends with the id CloudFormation gives each new stack of that name: "/*" matches the
         # stack of this name only, whether it is the first one or a re-created one.
         STACK: ["arn:%s:cloudformation:%s:%s:stack/%s/*" % (partition, region, account_id, stack_name)],
@@ -260,6 +288,8 @@ def deployer_policy(arns, called_via_cloudformation=True, planner=False):
         actions = row["actions"]
         if planner:
             actions = actions if row.get("planner") == "all" else row.get("planner") or ()
+        elif row.get("create_actions") and arns[OWN_TEMPLATE_BUCKET]:
+            actions = actions + row["create_actions"]
         resources = arns[row["resources"]]
         if not actions or not resources or not arns[row.get("requires", row["resources"])]:
             continue  # e.g. no log group: no statement, rather than one about resources that do not exist
@@ -323,8 +353,11 @@ def _oversized(policies):
 
 
 def stack_policies(template, stack_name, region, account_id, partition="aws", scope="auto", name_prefix="",
-                   alarm_name_prefix="", called_via_cloudformation=True, roles=None):
+                   alarm_name_prefix="", called_via_cloudformation=True, roles=None, template_bucket=""):
     """Every policy of the stack, its IAM stack template, the resources they name and the scope used.
+
+    template_bucket: the existing bucket templates over 51,200 bytes are uploaded to; empty for the collection's own
+    bucket of the account and region, which the deployer may then create.
 
     ValueError when an input is invalid, a resource cannot be named in advance, or a policy would exceed IAM's
     managed policy quota (scope "names"; or "prefix" when too many names do not share the prefix).
@@ -337,11 +370,13 @@ def stack_policies(template, stack_name, region, account_id, partition="aws", sc
         raise ValueError("roles: unknown policy %s; use deployer, planner or application" % ", ".join(bad_roles))
     names = stack_resource_names(template, stack_name, region, account_id, partition)
     used = "names" if scope == "auto" else scope
-    arns = resource_arns(names, stack_name, region, account_id, partition, used, name_prefix, alarm_name_prefix)
+    arns = resource_arns(names, stack_name, region, account_id, partition, used, name_prefix, alarm_name_prefix,
+                         template_bucket)
     policies = _policies(arns, called_via_cloudformation)
     if scope == "auto" and _oversized(policies):
         used = "prefix"
-        arns = resource_arns(names, stack_name, region, account_id, partition, used, name_prefix, alarm_name_prefix)
+        arns = resource_arns(names, stack_name, region, account_id, partition, used, name_prefix, alarm_name_prefix,
+                             template_bucket)
         policies = _policies(arns, called_via_cloudformation)
     oversized = _oversized(policies)
     if oversized:

@@ -1,7 +1,8 @@
 """iam_policies: least-privilege policies generated from the template the deploy applies.
 
 The policies must parse, grant no "*" action, use resource "*" only for the actions IAM cannot scope, and name only
-the declared stack, tables, indexes (and the tables' streams), alarms and log group. They must also be complete:
+the declared stack, tables, indexes (and the tables' streams), alarms and log group, and the template bucket with
+this stack's templates in it. They must also be complete:
 every AWS call the deploy and verify code makes, and every permission CloudFormation's handlers need for what the
 template can contain, is granted (checked against the code itself and cfn-lint's copy of the resource schemas).
 """
@@ -93,7 +94,8 @@ def as_list(value):
 def declared_arns(template):
     """Every ARN a policy may name, built here from the template independently of the code under test."""
     base = "arn:aws:%s:" + REGION + ":" + ACCOUNT + ":"
-    allowed = {base % "cloudformation" + "stack/%s/*" % STACK, "*"}
+    bucket = "arn:aws:s3:::aichef-dynamodb-templates-%s-%s" % (ACCOUNT, REGION)
+    allowed = {base % "cloudformation" + "stack/%s/*" % STACK, "*", bucket, bucket + "/" + STACK + "/*"}
     for resource in template["Resources"].values():
         properties = resource.get("Properties", {})
         if resource["Type"] == "AWS::DynamoDB::Table":
@@ -296,6 +298,51 @@ class TestStackPolicies:
         assert "&id" not in yaml.safe_dump(default_policies)  # no shared objects: CloudFormation rejects YAML aliases
 
 
+class TestTemplateBucket:
+    """The template upload (cloudformation_template_upload): the collection's bucket of the account and region,
+    found or created, and this stack's templates in it; never the bucket's policy, never a delete."""
+    BUCKET = "arn:aws:s3:::aichef-dynamodb-templates-123456789012-us-east-1"
+
+    @staticmethod
+    def s3_statements(document):
+        return dict((statement["Sid"], statement) for statement in statements(document)
+                    if any(action.startswith("s3:") for action in as_list(statement["Action"])))
+
+    def test_deployer_finds_creates_and_hardens_the_own_bucket(self, default_policies):
+        found = self.s3_statements(default_policies["deployer"])
+        assert found == dict(
+            S3TemplateBucket=dict(Sid="S3TemplateBucket", Effect="Allow", Resource=self.BUCKET, Action=[
+                "s3:CreateBucket", "s3:ListBucket", "s3:PutBucketPublicAccessBlock", "s3:PutBucketVersioning",
+                "s3:PutEncryptionConfiguration"]),
+            S3TemplatesOfThisStack=dict(Sid="S3TemplatesOfThisStack", Effect="Allow", Action=[
+                "s3:GetObject", "s3:PutObject"], Resource=self.BUCKET + "/ai-chef-dynamodb/*"))
+
+    def test_deployer_never_writes_the_bucket_policy_nor_deletes(self, default_policies):
+        """A role that writes a bucket's policy can grant itself anything on the bucket (parliament's
+        RESOURCE_POLICY_PRIVILEGE_ESCALATION): the upload module warns and goes on without it."""
+        actions = granted(default_policies["deployer"])
+        assert not [action for action in actions if action.startswith("s3:") and
+                    re.search(r":(PutBucketPolicy|PutBucketAcl|PutObjectAcl|Delete)", action)]
+
+    def test_planner_only_reads_the_templates(self, default_policies):
+        found = self.s3_statements(default_policies["planner"])
+        assert dict((sid, as_list(statement["Action"])) for sid, statement in found.items()) == dict(
+            S3TemplateBucket=["s3:ListBucket"], S3TemplatesOfThisStack=["s3:GetObject"])
+
+    def test_user_bucket_is_only_read_and_written_never_created(self, default_template):
+        result = generate(default_template, template_bucket="team-cfn-templates")
+        found = self.s3_statements(result["deployer"])
+        assert found["S3TemplateBucket"]["Action"] == ["s3:ListBucket"]
+        assert found["S3TemplateBucket"]["Resource"] == "arn:aws:s3:::team-cfn-templates"
+        assert found["S3TemplatesOfThisStack"]["Resource"] == "arn:aws:s3:::team-cfn-templates/ai-chef-dynamodb/*"
+
+    def test_bucket_named_from_the_account_region_and_partition(self, default_template):
+        result = stack_policies(default_template, STACK, "cn-north-1", ACCOUNT, partition="aws-cn")
+        found = self.s3_statements(result["deployer"])
+        assert found["S3TemplateBucket"]["Resource"] == \
+            "arn:aws-cn:s3:::aichef-dynamodb-templates-123456789012-cn-north-1"
+
+
 class TestScope:
     @staticmethod
     def large_template(count=60):
@@ -389,7 +436,14 @@ NOT_DEPLOY_CALLS = {
     "cloudwatch:GetMetricData": "dynamodb_table_diagnose",
     "cloudwatch:ListMetrics": "dynamodb_table_diagnose",
     "cloudformation:ListChangeSets": "amazon.aws.cloudformation with create_changeset, which the role never sets",
+    "s3:PutBucketPolicy": "cloudformation_template_upload's TLS-only policy of a new bucket: left out on purpose "
+                          "(a role writing bucket policies can widen its own rights); the module warns without it",
+    "sts:GetCallerIdentity": "cloudformation_template_upload; needs no IAM permission (an explicit deny is ignored)",
 }
+# The IAM action of an S3 operation whose name differs from it (Service Authorization Reference).
+S3_IAM_ACTIONS = {"HeadBucket": "ListBucket", "HeadObject": "GetObject",
+                  "PutBucketEncryption": "PutEncryptionConfiguration",
+                  "PutPublicAccessBlock": "PutBucketPublicAccessBlock"}
 # Handler permissions for properties the renderer never writes (create/update handlers only; read and delete
 # handlers are always granted in full).
 NOT_RENDERED = {
@@ -441,7 +495,7 @@ def iam_actions_of_calls(paths):
     """{IAM action: [file, ...]} for every boto3 call in the files (service found in botocore's models)."""
     session = botocore.session.get_session()
     operations = dict((service, set(session.get_service_model(service).operation_names))
-                      for service in ("cloudformation", "dynamodb", "cloudwatch", "logs"))
+                      for service in ("cloudformation", "dynamodb", "cloudwatch", "logs", "s3", "sts"))
     found = {}
     for path in paths:
         with open(path) as handle:
@@ -454,7 +508,8 @@ def iam_actions_of_calls(paths):
                     "%s is an operation of %s: say which in AMBIGUOUS_OPERATIONS" % (operation, services)
                 services = [AMBIGUOUS_OPERATIONS[operation]]
             for service in services:
-                found.setdefault("%s:%s" % (service, operation), []).append(os.path.relpath(path, ROOT))
+                action = S3_IAM_ACTIONS.get(operation, operation) if service == "s3" else operation
+                found.setdefault("%s:%s" % (service, action), []).append(os.path.relpath(path, ROOT))
     return found
 
 
