@@ -80,5 +80,42 @@ cat > "$work/ops-playbook.yml" <<YAML
           - dynamodb_stack_outputs.SessionsTableName == 'ai-chef-sessions'
           - dynamodb_stack_outputs.ResultsTableName == 'ai-chef-results'
 YAML
-python3 "$root/scripts/emulator.py" run --port "$port" -- ansible-playbook "$work/ops-playbook.yml"
-echo "collection: built $(basename "$tarball") (LICENSE, no dev files, runtime-only EE requirements), installed into a temporary path, deployed through its FQCN"
+# An ops inventory: a web host that the collection's playbooks must never target (its address is unreachable, so
+# any task on it fails the run), and the controller in the group the playbooks run on by default.
+cat > "$work/ops-inventory.yml" <<YAML
+---
+all:
+  children:
+    web:
+      hosts:
+        web1:
+          ansible_host: 192.0.2.10
+    dynamodb_deployers:
+      hosts:
+        localhost:
+          ansible_connection: local
+          ansible_python_interpreter: "{{ ansible_playbook_python }}"
+      vars:
+        dynamodb_stack_aws_endpoint_url: "http://127.0.0.1:${port}"
+        dynamodb_stack_aws_access_key: test
+        dynamodb_stack_aws_secret_key: test
+YAML
+playbooks="$work/installed/ansible_collections/aichef/dynamodb/playbooks"
+# The playbooks by FQCN (names that are identifiers) on the group dynamodb_deployers, and the team's hyphenated file
+# (an import_playbook of its neighbour) from the installed copy with -e dynamodb_hosts: localhost only, never web1.
+cat > "$work/ops-run.sh" <<SH
+set -euo pipefail
+ansible-playbook "$work/ops-playbook.yml"
+ansible-playbook -i "$work/ops-inventory.yml" aichef.dynamodb.deploy_dynamodb | tee "$work/deploy.log"
+ansible-playbook -i "$work/ops-inventory.yml" aichef.dynamodb.verify_dynamodb | tee "$work/verify.log"
+ansible-playbook -i "$work/ops-inventory.yml" "$playbooks/verify-dynamodb.yml" -e dynamodb_hosts=localhost \\
+  | tee "$work/verify-wrapper.log"
+SH
+python3 "$root/scripts/emulator.py" run --port "$port" -- bash "$work/ops-run.sh"
+for log in deploy verify verify-wrapper; do
+  grep -Eq '^localhost +: ok=[0-9]+ +changed=0 +unreachable=0 +failed=0' "$work/$log.log" \
+    || { echo "$log by FQCN: no clean recap for localhost (a deploy after the role's must change nothing)" >&2; exit 1; }
+  if grep -q web1 "$work/$log.log"; then echo "$log touched the web host web1" >&2; exit 1; fi
+done
+echo "collection: built $(basename "$tarball") (LICENSE, no dev files, runtime-only EE requirements), installed into a" \
+     "temporary path, deployed through its FQCN role, then deploy and verify playbooks by FQCN on dynamodb_deployers only"
