@@ -29,7 +29,8 @@ DOCS = dict(
 
 # CloudFormation quotas: a TemplateBody in a request is at most 51,200 bytes (else an S3 TemplateURL, at most 1 MB).
 TEMPLATE_BODY_MAX_BYTES = 51200
-TEMPLATE_URL_MAX_BYTES = 1024 * 1024
+# CloudFormation enforces 1,000,000 bytes ("Template may not exceed 1000000 bytes in size."), cfn-lint E1002 too.
+TEMPLATE_URL_MAX_BYTES = 1000000
 MAX_RESOURCES = 500
 MAX_OUTPUTS = 200
 MAX_PARAMETERS = 200
@@ -268,7 +269,7 @@ def template_size_findings(name, template_body):
     size = body_size(template_body)
     if size <= TEMPLATE_URL_MAX_BYTES:
         return []
-    return ["%s: the template has %d bytes; CloudFormation reads at most %d (1 MB) from S3: split the tables over "
+    return ["%s: the template has %d bytes; CloudFormation reads at most %d from S3: split the tables over "
             "several stacks%s" % (name, size, TEMPLATE_URL_MAX_BYTES, _see("cloudformation_quotas"))]
 
 

@@ -62,6 +62,15 @@ def table_refusal(change, stack_name):
                 name, change["logical_resource_id"], what, stack_name, cause, name))
 
 
+def replacement_refusal(logical_id, name, why, stack_name):
+    """A table replacement that the change set does not show (a key attribute's type change says Replacement
+    False there, and the update then fails) but that CloudFormation would have to do."""
+    return ("table %s (%s) would be REPLACED in stack %s because %s, and its items would be lost or left outside the "
+            "stack. Safe path: declare a new table with the new key, copy the items (playbooks/migrate-dynamodb-"
+            "table.yml), then remove the old one. To accept the loss, name it in dynamodb_stack_allow_table_"
+            "replacement: [%s]" % (name, logical_id, stack_name, why, name))
+
+
 def declared_export_names(template, stack_name, stack_id):
     """Export names the template declares, resolved for this stack; None when one cannot be resolved."""
     context = resolution_context(dict(stack=dict(stack_name=stack_name, stack_id=stack_id)))

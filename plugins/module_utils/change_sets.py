@@ -24,10 +24,14 @@ def new_change_set_name():
     return "aichef-plan-%s" % uuid.uuid4().hex[:12]
 
 
-def create_change_set(client, stack_name, change_set_name, template_body, capabilities, tags):
-    kwargs = dict(StackName=stack_name, ChangeSetName=change_set_name, TemplateBody=template_body,
-                  ChangeSetType="UPDATE", Capabilities=list(capabilities),
-                  Description="Preview by aichef.dynamodb; deleted once read")
+def create_change_set(client, stack_name, change_set_name, template_body, capabilities, tags, template_url=None):
+    """template_url (an S3 object) instead of the body: CloudFormation refuses a TemplateBody over 51,200 bytes."""
+    kwargs = dict(StackName=stack_name, ChangeSetName=change_set_name, ChangeSetType="UPDATE",
+                  Capabilities=list(capabilities), Description="Preview by aichef.dynamodb; deleted once read")
+    if template_url:
+        kwargs["TemplateURL"] = template_url
+    else:
+        kwargs["TemplateBody"] = template_body
     if tags:
         kwargs["Tags"] = [dict(Key=str(key), Value=str(value)) for key, value in tags.items()]
     try:

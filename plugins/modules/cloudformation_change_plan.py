@@ -57,6 +57,31 @@ options:
     type: list
     elements: str
     default: []
+  template_url:
+    description:
+      - The same template as an S3 object (M(aichef.dynamodb.cloudformation_template_upload)); the change set reads
+        it instead of O(template_body), which CloudFormation refuses over 51,200 bytes.
+    type: str
+    default: ""
+  allow_index_recreation:
+    description:
+      - Global secondary indexes (C(index), C(table:index) or C(logical id:index)) whose key schema or projection may
+        change by dropping and re-creating the index in two steps. Any other such change is refused before any write.
+    type: list
+    elements: str
+    default: []
+  concurrent_changes:
+    description:
+      - Resources that another operation changed while the recovery step waited for it
+        (RV(aichef.dynamodb.cloudformation_stack_recovery#module:concurrent_changes)). An update that would change or
+        remove one of them again is refused, naming them, unless O(allow_concurrent_overwrite) is set.
+    type: list
+    elements: str
+    default: []
+  allow_concurrent_overwrite:
+    description: Deploy even over the changes of the operation the recovery step waited for.
+    type: bool
+    default: false
   wait_timeout:
     description: Seconds to wait for CloudFormation to compute the change set.
     type: int
@@ -155,6 +180,18 @@ last_event_id:
   returned: always
   type: str
   sample: "SessionsTableWriteThrottleEventsAlarm-UPDATE_COMPLETE-2026-11-25T09:12:04.118Z"
+steps:
+  description:
+    - The updates the deploy runs, in order. DynamoDB creates or deletes at most one global secondary index per table
+      per update, so a declaration that adds or drops several is deployed as a sequence, one index per table per step,
+      each step complete (its indexes ACTIVE) before the next; the last step is the declared template.
+    - C(template_body) is the JSON template of an intermediate step, empty for the last step (the declared template).
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - {number: 1, count: 2, description: "step 1/2: create index a-index on ai-chef-results", template_body: "{...}"}
+    - {number: 2, count: 2, description: "step 2/2: create index b-index on ai-chef-results", template_body: ""}
 accepted_table_losses:
   description: Table changes that replace or remove a table, accepted through O(allow_table_replacement).
   returned: always
@@ -163,6 +200,7 @@ accepted_table_losses:
   sample: []
 """
 
+import json
 import time
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
@@ -174,6 +212,7 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils.change_plan import
 from ansible_collections.aichef.dynamodb.plugins.module_utils.change_plan import normalize_change
 from ansible_collections.aichef.dynamodb.plugins.module_utils.change_plan import plan_summary
 from ansible_collections.aichef.dynamodb.plugins.module_utils.change_plan import plan_text
+from ansible_collections.aichef.dynamodb.plugins.module_utils.change_plan import replacement_refusal
 from ansible_collections.aichef.dynamodb.plugins.module_utils.change_plan import table_refusal
 from ansible_collections.aichef.dynamodb.plugins.module_utils.change_plan import template_additions
 from ansible_collections.aichef.dynamodb.plugins.module_utils.change_sets import create_change_set
@@ -185,10 +224,13 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils.change_sets import
 from ansible_collections.aichef.dynamodb.plugins.module_utils.common import BACKOFF_ARGUMENT_SPEC
 from ansible_collections.aichef.dynamodb.plugins.module_utils.common import CloudFormationError
 from ansible_collections.aichef.dynamodb.plugins.module_utils.common import retry_decorator
+from ansible_collections.aichef.dynamodb.plugins.module_utils.deploy_plan import stored_template
+from ansible_collections.aichef.dynamodb.plugins.module_utils.index_changes import IndexPlan
 from ansible_collections.aichef.dynamodb.plugins.module_utils.inputs import validate_region
 from ansible_collections.aichef.dynamodb.plugins.module_utils.inputs import validate_stack_name
 from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import describe_stack
 from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import describe_stack_events
+from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import get_template
 from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import list_stack_exports
 from ansible_collections.aichef.dynamodb.plugins.module_utils.templates import parse_template
 
@@ -205,7 +247,7 @@ def preview_update(client, params, sleep=time.sleep, clock=time.monotonic):
     """The normalized changes of an update, from a change set that is always deleted again; None when CloudFormation
     says the update would change nothing ([] is an update that changes no resource, e.g. only outputs)."""
     change_set_id = create_change_set(client, params["stack_name"], new_change_set_name(), params["template_body"],
-                                      params["capabilities"], params["tags"])
+                                      params["capabilities"], params["tags"], params.get("template_url"))
     change_set = None
     try:
         change_set = wait_for_change_set(client, change_set_id, params["wait_timeout"], sleep=sleep, clock=clock)
@@ -224,6 +266,20 @@ def preview_update(client, params, sleep=time.sleep, clock=time.monotonic):
     return [normalize_change(change) for change in change_set["Changes"] if change.get("Type") == "Resource"]
 
 
+def concurrent_refusals(changes, params):
+    """A deploy planned against the state before another operation would silently revert what it just changed."""
+    if params.get("allow_concurrent_overwrite"):
+        return []
+    touched = set(params.get("concurrent_changes") or [])
+    again = [change["logical_resource_id"] for change in changes if change["logical_resource_id"] in touched]
+    if not again:
+        return []
+    return ["another operation changed %s while this deploy waited for it, and this deploy would change %s again "
+            "(the declaration may predate that change, and the change would be silently reverted). Check that this "
+            "declaration is the one to deploy, then re-run, or set dynamodb_stack_allow_concurrent_overwrite: true"
+            % (", ".join(sorted(touched)), ", ".join(again))]
+
+
 def exports_in_use_that_would_go(client, stack, template):
     """(export name, importing stacks) for each export of the stack that the template drops while imported."""
     declared = declared_export_names(template, stack["StackName"], stack["StackId"])
@@ -239,6 +295,7 @@ def plan_change(client, params, sleep=time.sleep, clock=time.monotonic):
     template = parse_template(params["template_body"])
     executable = False  # a change set CloudFormation would execute, even one listing no resource change
     last_event_id = ""
+    steps = [dict(number=1, count=1, description="step 1/1: the declared template", template_body="")]
     if params["operation"] == "none":
         changes = []
     elif params["operation"] == "create":
@@ -248,10 +305,21 @@ def plan_change(client, params, sleep=time.sleep, clock=time.monotonic):
         if stack is None:
             raise CloudFormationError(message="Stack %s does not exist: nothing to update (was it deleted since "
                                               "the recovery step?)" % params["stack_name"])
+        index_plan = IndexPlan(stored_template(get_template(client, params["stack_name"])), template,
+                               params.get("allow_index_recreation"))
+        refusals = index_plan.refusals + [
+            replacement_refusal(logical_id, name, why, params["stack_name"])
+            for logical_id, name, why in index_plan.replacements
+            if not set(params["allow_table_replacement"]) & set([logical_id, name])]
+        if refusals:
+            raise ChangeRefused(message="Refusing to update stack %s: %s. Nothing was sent to CloudFormation." % (
+                params["stack_name"], "; ".join(refusals)), changes=[])
+        steps = index_steps(index_plan)
         changes = preview_update(client, params, sleep=sleep, clock=clock)
         executable, changes = changes is not None, changes or []
         refusals = [table_refusal(change, params["stack_name"])
                     for change in blocked_table_changes(changes, params["allow_table_replacement"])]
+        refusals += concurrent_refusals(changes, params)
         refusals += ["export %s is imported by stack(s) %s and the template no longer declares it; the update would "
                      "fail and roll back. Move those stacks off the export first" % (name, ", ".join(importers))
                      for name, importers in exports_in_use_that_would_go(client, stack, template)]
@@ -266,9 +334,24 @@ def plan_change(client, params, sleep=time.sleep, clock=time.monotonic):
     summary = plan_summary(params["stack_name"], operation, changes)
     if stack_settings:
         summary += "; stack settings: %s" % ", ".join(stack_settings)
+    if len(steps) > 1 and operation != "none":
+        summary += "; in %d updates (one index per table per update): %s" % (
+            len(steps), "; ".join(step["description"] for step in steps))
     return dict(operation=operation, summary=summary, changes=changes, last_event_id=last_event_id,
+                steps=steps if operation != "none" else [],
                 accepted_table_losses=[change for change in changes if loses_table(change)],
-                diff=dict(prepared=plan_text(summary, changes)))
+                diff=dict(prepared=plan_text(summary, changes) + "".join(
+                    "  %s\n" % step["description"] for step in steps if len(steps) > 1 and operation != "none")))
+
+
+def index_steps(index_plan):
+    """The plan's updates: intermediate templates as JSON text (the deploy sends them as they are), then the
+    declared template. default=str: YAML reads an unquoted date (AWSTemplateFormatVersion: 2010-09-09) as a date."""
+    descriptions = index_plan.step_descriptions()
+    return [dict(number=step, count=index_plan.step_count, description=descriptions[step - 1],
+                 template_body=json.dumps(index_plan.step_template(step), sort_keys=False, default=str)
+                 if step < index_plan.step_count else "")
+            for step in range(1, index_plan.step_count + 1)]
 
 
 def main():
@@ -280,6 +363,10 @@ def main():
         tags=dict(type="dict", default={}),
         differences=dict(type="list", elements="str", default=[]),
         allow_table_replacement=dict(type="list", elements="str", default=[]),
+        template_url=dict(type="str", default=""),
+        allow_index_recreation=dict(type="list", elements="str", default=[]),
+        concurrent_changes=dict(type="list", elements="str", default=[]),
+        allow_concurrent_overwrite=dict(type="bool", default=False),
         wait_timeout=dict(type="int", default=300),
         **BACKOFF_ARGUMENT_SPEC
     )

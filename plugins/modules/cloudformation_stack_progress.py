@@ -21,6 +21,12 @@ description:
   - Reads the async job's result file (O(job_results_file)); a deploy that fails before CloudFormation starts an
     operation (a template CloudFormation rejects), or that has nothing to do, ends the loop with the job.
 options:
+  step:
+    description:
+      - "The step of a deploy in several updates being followed (for example C(step 2/3: create index a-index on
+        ai-chef-results)); a failure then says that the stack stays on the last good step and a re-run continues."
+    type: str
+    default: ""
   stack_name:
     description: Name of the CloudFormation stack.
     type: str
@@ -116,6 +122,11 @@ failures:
   type: list
   elements: str
   sample: []
+last_event_id:
+  description: The newest event of the followed operation (O(after_event_id) while it has none), for following the next one.
+  returned: always
+  type: str
+  sample: "ai-chef-dynamodb-UPDATE_COMPLETE-2026-11-25T09:12:04.118Z"
 stack_outputs:
   description: The stack outputs (OutputKey to OutputValue), as the finished deploy job reported them or, before
     it has finished, as the stack describes them.
@@ -213,6 +224,7 @@ def poll_once(client, params):
     # starting an operation, or had nothing to do, records no event.
     done = job is not None or operation_ended(events, params["stack_name"], status)
     return dict(settled=not busy and done, stack_status=status, events=events, job=job,
+                last_event_id=events[-1]["event_id"] if events else params["after_event_id"],
                 stack_outputs=dict((output["OutputKey"], output.get("OutputValue"))
                                    for output in (stack or {}).get("Outputs") or []),
                 event_lines=[format_event(event) for event in events],
@@ -251,6 +263,7 @@ def main():
         job_results_file=dict(type="path"),
         window=dict(type="int", default=20),
         deadline=dict(type="float", default=0),
+        step=dict(type="str", default=""),
         **BACKOFF_ARGUMENT_SPEC
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
@@ -279,6 +292,10 @@ def main():
     if not outcome["settled"]:
         module.exit_json(msg="Stack %s is %s" % (module.params["stack_name"], outcome["stack_status"]), **result)
     failure = failure_message(module.params["stack_name"], dict(outcome, job=job))
+    if failure and module.params["step"]:
+        failure += ("\nThis was %s: the steps before it are deployed, and a failed update rolls back to the last good "
+                    "step; once the stack has settled, a re-run plans the remaining steps from there"
+                    % module.params["step"])
     if failure:
         module.fail_json(msg=failure, **result)
     module.exit_json(msg="Deploy of stack %s: %s" % (module.params["stack_name"], outcome["stack_status"]), **result)

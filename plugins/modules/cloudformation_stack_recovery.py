@@ -185,6 +185,16 @@ events:
       resource_type: AWS::DynamoDB::Table
       resource_status: CREATE_FAILED
       resource_status_reason: "Table already exists: ai-chef-sessions"
+concurrent_changes:
+  description:
+    - Logical ids of the resources that another operation (an update or a create someone else started) changed
+      while this run waited for it, when it ended well; empty when nothing was waited for.
+    - M(aichef.dynamodb.cloudformation_change_plan) refuses a deploy that would change them again, so that a deploy
+      never silently reverts another one (O(aichef.dynamodb.cloudformation_change_plan#module:concurrent_changes)).
+  returned: always
+  type: list
+  elements: str
+  sample: [AiChefResultsTable]
 failures:
   description: The C(*_FAILED) events of RV(events), the root cause first, as one line each.
   returned: always
@@ -207,6 +217,7 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils.deploy_plan import
 from ansible_collections.aichef.dynamodb.plugins.module_utils.deploy_plan import stored_template
 from ansible_collections.aichef.dynamodb.plugins.module_utils.events import failures_root_cause_first
 from ansible_collections.aichef.dynamodb.plugins.module_utils.events import format_event
+from ansible_collections.aichef.dynamodb.plugins.module_utils.events import is_stack_event
 from ansible_collections.aichef.dynamodb.plugins.module_utils.events import resource_failures_since
 from ansible_collections.aichef.dynamodb.plugins.module_utils.inputs import validate_region
 from ansible_collections.aichef.dynamodb.plugins.module_utils.inputs import validate_stack_name
@@ -286,6 +297,17 @@ class StackRecovery:
 
     def failure_lines(self):
         return [format_event(event) for event in failures_root_cause_first(self.events, self.stack_name)]
+
+    def concurrent_changes(self, status):
+        """Logical ids that another operation changed while this run waited for it to end well (an update or a
+        create someone else started): the plan refuses to silently change them back."""
+        waited = any(step["action"] == table.WAIT for step in self.actions)
+        if not waited or self.check_mode or status not in ("UPDATE_COMPLETE", "CREATE_COMPLETE"):
+            return []
+        self.collect_new_events()  # the operation's last events can follow the last busy poll: read them now
+        return sorted(set(event["logical_resource_id"] for event in self.events
+                          if not is_stack_event(event, self.stack_name)
+                          and (event["resource_status"] or "").endswith("_COMPLETE")))
 
     # --- checks before acting ------------------------------------------------------------------------------
     def started_actions(self):
@@ -441,6 +463,7 @@ class StackRecovery:
             differences = self.differences_from_declaration() if settled else ["status"]
         if deploy == "update" and not [name for name in differences if name != STACK_POLICY]:
             deploy = "none"  # a stack policy is set by its own call (SetStackPolicy), not by an update
+        concurrent_changes = self.concurrent_changes(status)  # first: it reads the waited operation's last events
         return dict(
             stack_name=self.stack_name,
             status_before=status_before,
@@ -453,6 +476,7 @@ class StackRecovery:
             stack_outputs=dict((output["OutputKey"], output.get("OutputValue"))
                                for output in (self.stack or {}).get("Outputs", [])),
             events=self.events,
+            concurrent_changes=concurrent_changes,
             failures=self.failure_lines(),
             changed=any(step["action"] in table.MUTATING_ACTIONS for step in self.actions),
         )

@@ -371,7 +371,7 @@ def interrupt_while_following(process, lines, stack, how):
     """Once the follow task polls the stack held busy on its wait condition, send `how` to the whole run (the
     process group, as a CI cancel does); the deploy job that ansible daemonised goes on, as it would."""
     deadline = time.monotonic() + 60
-    while not any("Follow the deploy" in line for line in lines):
+    while not any("Follow, event by event, the update" in line for line in lines):
         assert process.poll() is None and time.monotonic() < deadline, "".join(lines)
         time.sleep(0.05)
     resources = wait_for_the_wait_condition(aws_client("cloudformation"), stack)

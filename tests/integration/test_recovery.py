@@ -187,7 +187,7 @@ def test_check_mode_on_rollback_complete_reports_the_plan_and_changes_nothing(
     # No change-set preview either: AWS refuses CreateChangeSet on a ROLLBACK_COMPLETE stack (the emulator
     # accepts it, so only the skipped task shows that none was sent).
     for task in ("Preview the change and guard the tables of the stack ",
-                 "Start the deploy through CloudFormation of the stack "):
+                 "Deploy, update by update, the stack "):
         assert task_result(run, task + stack_name).startswith("skipping:"), run.output
     assert describe(cfn, stack_name) == stack_before
     assert stack_events(cfn, stack_name) == events_before

@@ -59,10 +59,10 @@ def test_template_body_size_ignores_other_actions_and_missing_bodies():
 
 
 def test_template_url_object_over_1_mb_is_refused():
-    assert rules.template_url_size(1048576) is None
+    assert rules.template_url_size(1000000) is None
     assert rules.template_url_size(None) is None
     assert rules.template_url_size(1048577) == (400, "ValidationError",
-                                                "Template may not exceed 1048576 bytes in size.")
+                                                "Template may not exceed 1000000 bytes in size.")
 
 
 @pytest.mark.parametrize("url, location", [

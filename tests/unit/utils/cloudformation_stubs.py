@@ -260,10 +260,15 @@ def resource_change(logical_id, action="Modify", replacement=None, resource_type
 
 
 def stub_create_change_set(stubber, template_body, change_set_name=ANY, capabilities=("CAPABILITY_IAM",), tags=None,
-                           stack_name=STACK_NAME, change_set_id=CHANGE_SET_ID, error_code=None, error_message=None):
-    """change_set_name defaults to ANY: the module draws a fresh name per preview."""
+                           stack_name=STACK_NAME, change_set_id=CHANGE_SET_ID, error_code=None, error_message=None,
+                           template_url=None):
+    """change_set_name defaults to ANY: the module draws a fresh name per preview. With template_url the call must
+    carry TemplateURL and no TemplateBody (template_body is then ignored), as for a template read from S3."""
     expected = {"StackName": stack_name, "ChangeSetName": change_set_name, "TemplateBody": template_body,
                 "ChangeSetType": "UPDATE", "Capabilities": list(capabilities), "Description": PREVIEW_DESCRIPTION}
+    if template_url:
+        del expected["TemplateBody"]
+        expected["TemplateURL"] = template_url
     if tags:
         expected["Tags"] = [{"Key": key, "Value": value} for key, value in tags.items()]
     respond(stubber, "create_change_set", {"Id": change_set_id, "StackId": STACK_ID}, expected,

@@ -273,7 +273,7 @@ def test_a_template_file_over_1_mb_is_refused_without_being_parsed_or_echoed(def
     body, errors, warnings = action.prepare(dict(defaults, template_path=str(path)))
     assert len(errors) == 1, errors
     assert errors[0].startswith("dynamodb_stack_template_path %s: the template has %d bytes; CloudFormation reads at "
-                                "most 1048576" % (path, path.stat().st_size))
+                                "most 1000000" % (path, path.stat().st_size))
     assert len(errors[0]) < 500
 
 

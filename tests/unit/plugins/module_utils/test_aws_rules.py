@@ -377,15 +377,16 @@ def test_the_body_limit_counts_utf8_bytes_not_characters():
 
 
 def test_a_template_of_1_mb_passes_and_one_byte_more_is_refused():
-    assert aws_rules.template_size_findings("dynamodb_stack_template_path big.yaml", "x" * (1024 * 1024)) == []
-    line = the_one(aws_rules.template_size_findings("dynamodb_stack_template_path big.yaml", "x" * (1024 * 1024 + 1)))
-    assert line == ("dynamodb_stack_template_path big.yaml: the template has 1048577 bytes; CloudFormation reads at "
-                    "most 1048576 (1 MB) from S3: split the tables over several stacks (%s)"
+    assert aws_rules.template_size_findings("dynamodb_stack_template_path big.yaml", "x" * 1000000) == []
+    line = the_one(aws_rules.template_size_findings("dynamodb_stack_template_path big.yaml", "x" * 1000001))
+    assert line == ("dynamodb_stack_template_path big.yaml: the template has 1000001 bytes; CloudFormation reads at "
+                    "most 1000000 from S3: split the tables over several stacks (%s)"
                     % aws_rules.DOCS["cloudformation_quotas"])
 
 
 def test_the_1_mb_limit_counts_utf8_bytes():
-    assert len(aws_rules.template_size_findings("t", "\u00e9" * (512 * 1024) + "x")) == 1
+    assert len(aws_rules.template_size_findings("t", "\u00e9" * 500000)) == 0
+    assert len(aws_rules.template_size_findings("t", "\u00e9" * 500000 + "x")) == 1
 
 
 def quota_template(resources=1, outputs=0, parameters=0, mappings=0):

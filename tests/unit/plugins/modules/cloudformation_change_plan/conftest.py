@@ -22,12 +22,13 @@ def plan_params():
 
 @pytest.fixture
 def stub_preview(cloudformation):
-    """callable(changes, ...) queueing a whole update preview, in call order: DescribeStacks, CreateChangeSet,
+    """callable(changes, ...) queueing a whole update preview, in call order: DescribeStacks, GetTemplate, CreateChangeSet,
     DescribeChangeSet, DeleteChangeSet, then ListExports (the team stack's four unless exports says otherwise;
     exports=None queues no ListExports)."""
     def queue(changes=(), status="CREATE_COMPLETE", status_reason=None, template_body=TEAM_TEMPLATE,
               exports=TEAM_EXPORTS, tags=None):
         cfn.stub_describe_stacks(cloudformation.stubber, "UPDATE_COMPLETE")
+        cfn.stub_get_template(cloudformation.stubber, TEAM_TEMPLATE)
         cfn.stub_create_change_set(cloudformation.stubber, template_body, tags=tags)
         cfn.stub_describe_change_set(cloudformation.stubber, status, changes, status_reason)
         cfn.stub_delete_change_set(cloudformation.stubber)

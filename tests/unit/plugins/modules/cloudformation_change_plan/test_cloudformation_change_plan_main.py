@@ -102,6 +102,7 @@ def test_main_table_replacement_fails_with_refusal_and_changes(capsys, requested
 
 def test_main_access_denied_fails_with_aws_error(capsys, cloudformation, requested_clients):
     cfn.stub_describe_stacks(cloudformation.stubber, "UPDATE_COMPLETE")
+    cfn.stub_get_template(cloudformation.stubber, TEAM_TEMPLATE)
     cfn.stub_create_change_set(cloudformation.stubber, TEAM_TEMPLATE, error_code="AccessDenied",
                                error_message="User is not authorized to perform: cloudformation:CreateChangeSet")
     rc, result = run_main(capsys)

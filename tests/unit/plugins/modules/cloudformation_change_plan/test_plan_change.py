@@ -17,7 +17,7 @@ from ansible_collections.aichef.dynamodb.tests.unit.utils.team_template import T
 from ansible_collections.aichef.dynamodb.tests.unit.utils.team_template import TEAM_TEMPLATE
 
 DELETE = "cloudformation:DeleteChangeSet"
-PREVIEW_CALLS = ["cloudformation:DescribeStacks", "cloudformation:CreateChangeSet",
+PREVIEW_CALLS = ["cloudformation:DescribeStacks", "cloudformation:GetTemplate", "cloudformation:CreateChangeSet",
                  "cloudformation:DescribeChangeSet", DELETE, "cloudformation:ListExports"]
 EVENTS = "cloudformation:DescribeStackEvents"
 SESSIONS_EXPORT = STACK_NAME + "-SessionsTable"
@@ -162,6 +162,7 @@ class TestTableGuard:
     def test_plan_change_wait_times_out_deletes_change_set_and_raises(self, cloudformation, api_calls, clock,
                                                                       plan_params):
         cfn.stub_describe_stacks(cloudformation.stubber, "UPDATE_COMPLETE")
+        cfn.stub_get_template(cloudformation.stubber, TEAM_TEMPLATE)
         cfn.stub_create_change_set(cloudformation.stubber, TEAM_TEMPLATE)
         for dummy in range(2):  # at t = 0, 1
             cfn.stub_describe_change_set(cloudformation.stubber, "CREATE_IN_PROGRESS")
@@ -321,6 +322,7 @@ class TestOtherOperations:
     def test_plan_change_create_change_set_sends_declared_tags_and_capabilities(self, cloudformation, clock,
                                                                                 plan_params, stub_last_event):
         cfn.stub_describe_stacks(cloudformation.stubber, "UPDATE_COMPLETE")
+        cfn.stub_get_template(cloudformation.stubber, TEAM_TEMPLATE)
         cfn.stub_create_change_set(cloudformation.stubber, TEAM_TEMPLATE, capabilities=["CAPABILITY_NAMED_IAM"],
                                    tags={"Service": "ai-chef", "Environment": "production"})
         cfn.stub_describe_change_set(cloudformation.stubber, changes=[results_gsi_change()])

@@ -98,6 +98,7 @@ def test_wait_settles_just_before_timeout_returns(cloudformation, clock, make_re
     cfn.stub_describe_stacks(cloudformation.stubber, "UPDATE_IN_PROGRESS")
     stub_busy_polls(cloudformation, "UPDATE_IN_PROGRESS", polls=3)  # t = 0, 1, 2.5
     cfn.stub_describe_stacks(cloudformation.stubber, "UPDATE_COMPLETE")  # t = 4.75
+    cfn.stub_describe_stack_events(cloudformation.stubber, [])  # the waited operation's last events
     result = make_recovery(wait_timeout=5).run()
     assert (result["status_after"], result["action"]) == ("UPDATE_COMPLETE", "wait")
     assert clock.sleeps == [1.0, 1.5, 2.25]
