@@ -37,7 +37,7 @@ import sys
 import threading
 import urllib.parse
 import uuid
-import xml.etree.ElementTree as ElementTree
+from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
 try:
@@ -185,7 +185,7 @@ def table_change(old, new):
     old_keys, new_keys = key_schema(old.get("KeySchema")), key_schema(new.get("KeySchema"))
     replaced = old_keys is not None and new_keys is not None and old_keys != new_keys
     if not replaced and new_keys:
-        replaced = type_changed([name for name, _ in new_keys], old_types, new_types)
+        replaced = type_changed([name for name, dummy in new_keys], old_types, new_types)
     if replaced:
         if isinstance(new_name, str) and new_name == old_name:
             return refusal("ValidationError", "CloudFormation cannot update a stack when a custom-named resource "
@@ -206,7 +206,7 @@ def table_change(old, new):
         projection_before, projection_after = projection(before.get("Projection")), projection(after.get("Projection"))
         changed = changed or (projection_before is not None and projection_after is not None
                               and projection_before != projection_after)
-        changed = changed or bool(keys_after and type_changed([key for key, _ in keys_after], old_types, new_types))
+        changed = changed or bool(keys_after and type_changed([key for key, dummy in keys_after], old_types, new_types))
         if changed:
             return refusal("ValidationError", "Cannot update GSI's properties other than Provisioned Throughput and "
                            "Contributor Insights Specification. You can create a new GSI with a different name.")
@@ -372,7 +372,7 @@ def s3_location(url):
     match = S3_VIRTUAL_HOST.match(parsed.hostname or "")
     if match:
         return (match.group("bucket"), path) if path else None
-    bucket, _, key = path.partition("/")
+    bucket, dummy, key = path.partition("/")
     return (bucket, key) if bucket and key else None
 
 

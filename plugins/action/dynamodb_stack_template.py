@@ -105,14 +105,16 @@ class ActionModule(ActionBase):
         task_vars = task_vars or {}
         role_path = self._task.args.get("role_path") or (self._task._role._role_path if self._task._role else None)
         if not role_path:
-            return dict(result, failed=True, msg="dynamodb_stack_template runs inside the role dynamodb_stack "
-                                                  "(or give role_path)")
+            return dict(result, failed=True,
+                        msg="dynamodb_stack_template runs inside the role dynamodb_stack (or give role_path)")
         spec = role_argument_spec(role_path)
         raw = dict((name, self._templar.template(task_vars[name])) for name in spec if name in task_vars)
         settings, errors = converted_settings(spec, plain(raw))
         if errors:
             return dict(result, failed=True, msg="\n".join(errors))
         settings = plain(settings)
+        # CloudFormation's own timeout of a create, in whole minutes, at least 1 (from the role's wait_timeout).
+        settings["create_timeout_minutes"] = max(1, settings["wait_timeout"] // 60)
         body, errors, warnings = prepare(settings)
         if warnings:
             result["warnings"] = warnings

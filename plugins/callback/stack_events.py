@@ -33,8 +33,8 @@ class CallbackModule(CallbackBase):
 
     def _print_new_lines(self, result):
         lines = result._result.get("event_lines")
-        if not isinstance(lines, list):
-            return
+        if not isinstance(lines, list) or result._result.get("event_lines_shown"):
+            return  # the follow action already printed them as they appeared
         key = (result._task._uuid, result._host.get_name())
         for line in lines[self._printed.get(key, 0):]:
             self._display.display("    %s | %s" % (result._host.get_name(), line))

@@ -170,9 +170,9 @@ def render_stack_template(tables, settings=None):
     resources, outputs = {}, {}
     if settings["log_group_name"]:
         # Retained like the tables: a rename (a replacement) or a removal leaves the old group and its events.
+        properties = dict(LogGroupName=settings["log_group_name"], RetentionInDays=settings["log_retention_days"])
         resources["DynamoDBLogGroup"] = dict(Type="AWS::Logs::LogGroup", DeletionPolicy="Retain",
-                                             UpdateReplacePolicy="Retain", Properties=dict(
-            LogGroupName=settings["log_group_name"], RetentionInDays=settings["log_retention_days"]))
+                                             UpdateReplacePolicy="Retain", Properties=properties)
     for table in tables:
         logical_id = table_logical_id(table)
         if logical_id in resources:

@@ -21,6 +21,13 @@ description:
   - Reads the async job's result file (O(job_results_file)); a deploy that fails before CloudFormation starts an
     operation (a template CloudFormation rejects), or that has nothing to do, ends the loop with the job.
 options:
+  wait_timeout:
+    description:
+      - Follow the operation to its end in this one task, at most this many seconds, printing each stack event as it
+        appears (the collection's action plugin runs the module a window at a time; no C(until) loop, no callback to
+        enable). 0 runs the module once, for one O(window).
+    type: int
+    default: 0
   step:
     description:
       - "The step of a deploy in several updates being followed (for example C(step 2/3: create index a-index on
@@ -264,6 +271,7 @@ def main():
         window=dict(type="int", default=20),
         deadline=dict(type="float", default=0),
         step=dict(type="str", default=""),
+        wait_timeout=dict(type="int", default=0),
         **BACKOFF_ARGUMENT_SPEC
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)

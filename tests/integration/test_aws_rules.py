@@ -53,8 +53,8 @@ def test_twenty_tables_as_a_template_file_deploy_and_rerun_unchanged(deploy, tmp
     stack, prefix = "it-rules-twenty-file", "rtf-"
     sys.path.insert(0, os.path.join(ROOT, ".collections"))
     from ansible_collections.aichef.dynamodb.plugins.module_utils.render import render_template_body
-    body = render_template_body(twenty_tables(prefix), dict(name_prefix=prefix, alarm_name_prefix=stack + "-",
-                                                             log_group_name="/aws/dynamodb/" + stack))
+    render_settings = dict(name_prefix=prefix, alarm_name_prefix=stack + "-", log_group_name="/aws/dynamodb/" + stack)
+    body = render_template_body(twenty_tables(prefix), render_settings)
     assert len(body.encode("utf-8")) > TEMPLATE_BODY_LIMIT
     path = tmp_path / "twenty.yaml"
     path.write_text(body)
@@ -206,8 +206,8 @@ def test_renamed_log_group_keeps_the_old_group_and_its_events(deploy):
     logs = aws_client("logs")
     old = "/aws/dynamodb/" + stack
     logs.create_log_stream(logGroupName=old, logStreamName="kept")
-    logs.put_log_events(logGroupName=old, logStreamName="kept", logEvents=[dict(timestamp=1_700_000_000_000,
-                                                                               message="must survive")])
+    logs.put_log_events(logGroupName=old, logStreamName="kept",
+                        logEvents=[dict(timestamp=1_700_000_000_000, message="must survive")])
     renamed = deploy(extra_vars=dict(extra, dynamodb_stack_log_group_name=old + "-v2"))
     assert renamed.returncode == 0, renamed.output
     names = [group["logGroupName"] for group in logs.describe_log_groups(logGroupNamePrefix=old)["logGroups"]]

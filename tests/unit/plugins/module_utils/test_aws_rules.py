@@ -68,8 +68,8 @@ def test_evaluation_periods_up_to_one_day_pass(evaluation_periods, period):
                                                  period) == []
 
 
-@pytest.mark.parametrize("evaluation_periods, period, most", [(289, 300, 288), (1441, 60, 1440), (8641, 10, 8640),
-                                                               (2, 86400, 1)])
+@pytest.mark.parametrize("evaluation_periods, period, most", [
+    (289, 300, 288), (1441, 60, 1440), (8641, 10, 8640), (2, 86400, 1)])
 def test_evaluation_periods_over_one_day_give_the_largest_allowed_count(evaluation_periods, period, most):
     line = the_one(aws_rules.evaluation_periods_findings("dynamodb_stack_alarm_evaluation_periods",
                                                          evaluation_periods, period))
@@ -324,8 +324,8 @@ def test_alarm_names_up_to_255_characters_pass():
 
 
 # --- the role's settings together -------------------------------------------------------------------------------
-GOOD_SETTINGS = dict(description="AI Chef DynamoDB Tables Schema", alarms=[dict(metric="ReadThrottleEvents",
-                                                                                  threshold=5)],
+GOOD_SETTINGS = dict(description="AI Chef DynamoDB Tables Schema",
+                     alarms=[dict(metric="ReadThrottleEvents", threshold=5)],
                      alarm_period=300, alarm_evaluation_periods=1, alarm_topic_arn="",
                      log_group_name="/aws/dynamodb/ai-chef-tables", log_retention_days=7,
                      table_tags=dict(Environment="production"))

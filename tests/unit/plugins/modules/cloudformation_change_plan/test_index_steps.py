@@ -136,8 +136,8 @@ class TestIndexSteps:
         assert api_calls == PREVIEW_CALLS + [EVENTS]
 
     def test_intermediate_steps_are_the_deployed_template_with_one_index_more(self, cloudformation, clock,
-                                                                             plan_params, stub_deployed,
-                                                                             stub_change_set, stub_last_event):
+                                                                              plan_params, stub_deployed,
+                                                                              stub_change_set, stub_last_event):
         deployed = render_stack_template(default_tables(), SETTINGS)
         declared = yaml_body(three_indexes_added())
         stub_deployed(json.dumps(deployed))
@@ -178,7 +178,7 @@ class TestIndexSteps:
             "  step 3/3: create index status-index on ai-chef-results; and every other change of the declaration\n")
 
     def test_one_index_added_is_one_step_without_a_step_list(self, cloudformation, clock, plan_params, stub_deployed,
-                                                            stub_change_set, stub_last_event):
+                                                             stub_change_set, stub_last_event):
         tables = default_tables()
         table(tables, "ai-chef-results")["global_secondary_indexes"].append(copy.deepcopy(NEW_RESULTS_INDEXES[0]))
         declared = yaml_body(tables)
@@ -193,10 +193,9 @@ class TestIndexSteps:
         assert result["summary"] == "Stack %s: update with 1 change (1 modify)" % STACK_NAME
         assert "step" not in result["diff"]["prepared"]
 
-
     def test_deployed_team_file_with_unquoted_format_version_steps_as_json(self, cloudformation, clock,
-                                                                          plan_params, stub_deployed,
-                                                                          stub_change_set, stub_last_event):
+                                                                           plan_params, stub_deployed,
+                                                                           stub_change_set, stub_last_event):
         """A user's template file as AWS's examples write it (AWSTemplateFormatVersion: 2010-09-09, unquoted:
         YAML reads a date) and deployed as such: the intermediate template is still JSON, with the version text."""
         deployed = TEAM_TEMPLATE.replace("AWSTemplateFormatVersion: '2010-09-09'",
@@ -221,7 +220,7 @@ class TestIndexSteps:
 class TestRefusedBeforeAnyWrite:
     @pytest.mark.parametrize("deployed_body", [yaml_body, json_body], ids=["yaml", "json-dict"])
     def test_key_type_change_refused_without_change_set(self, deployed_body, cloudformation, api_calls, clock,
-                                                       plan_params, stub_deployed):
+                                                        plan_params, stub_deployed):
         """AWS's change set says Replacement False for a key type change, and the update then fails: refused from
         the templates alone."""
         tables = default_tables()
@@ -287,7 +286,7 @@ class TestRefusedBeforeAnyWrite:
         assert api_calls == [DESCRIBE, GET_TEMPLATE]
 
     def test_consented_projection_change_plans_delete_then_create(self, cloudformation, clock, plan_params,
-                                                                 stub_deployed, stub_change_set, stub_last_event):
+                                                                  stub_deployed, stub_change_set, stub_last_event):
         tables = default_tables()
         table(tables, "ai-chef-results")["global_secondary_indexes"][0]["projection"] = "KEYS_ONLY"
         declared = yaml_body(tables)

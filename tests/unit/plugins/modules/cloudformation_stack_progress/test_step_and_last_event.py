@@ -34,7 +34,7 @@ def poll(cloudformation, params, status, history):
 
 class TestStepInFailure:
     def test_failed_step_ends_with_the_step_line_after_the_root_cause(self, run_main, cloudformation,
-                                                                     requested_clients, job_file):
+                                                                      requested_clients, job_file):
         history, after_event_id = deployed()
         history.failed_update("Property Threshold cannot be negative", final_status="UPDATE_ROLLBACK_COMPLETE")
         job_file.finished(failed=True, msg="Failed to update stack: UPDATE_ROLLBACK_COMPLETE")

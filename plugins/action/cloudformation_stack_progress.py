@@ -1,0 +1,53 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the aichef.dynamodb collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Controller side of aichef.dynamodb.cloudformation_stack_progress: follows a stack operation to its end in one
+task, printing each stack event as it appears, in any ansible.cfg (no callback to enable, no `until` loop, retry
+count or time arithmetic in the caller's YAML).
+
+It runs the module (which reads the events, the stack and the async deploy job) for a short window at a time,
+prints the event lines that are new, and stops once the module says the operation settled, failed or ran out of
+time. The deadline is computed here, once, from wait_timeout.
+"""
+
+import time
+
+from ansible.plugins.action import ActionBase
+
+MODULE = "aichef.dynamodb.cloudformation_stack_progress"
+# Seconds the module follows per run: short enough that events show while they happen, long enough that the
+# module's start (~0.5 s) stays a small share of the wait.
+WINDOW = 10
+
+
+def new_lines(result, printed):
+    lines = result.get("event_lines") or []
+    return lines[printed:] if isinstance(lines, list) else []
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        args = dict(self._task.args)
+        wait_timeout = int(args.pop("wait_timeout", 0) or 0)
+        if not wait_timeout or args.get("deadline"):
+            # One run of the module, as the module alone behaves (a caller with its own loop).
+            return dict(result, **self._execute_module(module_name=MODULE, module_args=args, task_vars=task_vars))
+        deadline = time.time() + wait_timeout
+        host = task_vars.get("inventory_hostname", "") if task_vars else ""
+        printed = 0
+        while True:
+            outcome = self._execute_module(module_name=MODULE, task_vars=task_vars, module_args=dict(
+                args, deadline=deadline, window=min(int(args.get("window") or WINDOW), WINDOW)))
+            for line in new_lines(outcome, printed):
+                self._display.display("    %s | %s" % (host, line))
+            printed = max(printed, len(outcome.get("event_lines") or []))
+            if outcome.get("failed") or outcome.get("settled") or time.time() >= deadline:
+                break
+            if not outcome.get("event_lines"):
+                self._display.display("    %s | %s" % (host, outcome.get("msg", "waiting")))
+        result.update(outcome)
+        result["event_lines_shown"] = True  # printed already: the stack_events callback skips them
+        return result
