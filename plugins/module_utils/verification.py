@@ -141,7 +141,11 @@ def property_check(name, deployed, logical_id, property_name, expected, actual, 
 
 def resource_exists_check(label, deployed, logical_id, live):
     """live: the normalised table/alarm/log group, or None when the stack has no such resource."""
-    if logical_id not in deployed.resources or live is None:
+    if logical_id not in deployed.resources:
+        return compare(label + ": exists", "present", NOT_IN_STACK,
+                       "the template declares %s, the stack has no resource of that logical id (was it deployed "
+                       "from another declaration?)" % logical_id)
+    if live is None:
         return compare(label + ": exists", "present", NOT_IN_STACK)
     return compare(label + ": exists", "present", "present" if live.get("exists") else ABSENT)
 
@@ -517,8 +521,88 @@ def drift_checks(stack_name, deployed):
     return checks
 
 
+# --- what the stack holds and the template does not declare ---------------------------------------------------
+UNDECLARED = " is in the stack but not declared"
+UNDECLARED_RESOURCE_REASON = ("the template does not declare logical id %s: the stack was deployed from another "
+                              "declaration, or this one dropped it (a deploy of it would remove the resource from "
+                              "the stack)")
+UNDECLARED_KINDS = {TABLE_TYPE: "table", ALARM_TYPE: "alarm", LOG_GROUP_TYPE: "log group"}
+
+
+def undeclared_resource_label(resource):
+    """"table ai-chef-extra (AiChefExtraTable)" for the types with a name, else "resource Id (Type)"."""
+    logical_id, resource_type = resource["logical_resource_id"], resource.get("resource_type")
+    physical_id = resource.get("physical_resource_id")
+    if resource_type in UNDECLARED_KINDS and physical_id:
+        return "%s %s (%s)" % (UNDECLARED_KINDS[resource_type], physical_id, logical_id)
+    return "resource %s (%s)" % (logical_id, resource_type)
+
+
+def undeclared_resource_checks(stack_name, template, deployed):
+    """One failed check per live resource whose logical id the template does not declare; one pass if none."""
+    all_declared = "stack %s: resources all declared" % stack_name
+    if template.get("Transform"):
+        return [make_check(all_declared, UNSUPPORTED, "only the declared logical ids", "not compared",
+                           "the template has a Transform (%s): the stack's logical ids come from its expansion, "
+                           "which this verifier does not do" % output_text(template["Transform"]))]
+    declared = template.get("Resources") or {}
+    checks = []
+    for logical_id, resource in deployed.resources.items():
+        if logical_id in declared or resource.get("resource_status") == "DELETE_COMPLETE":
+            continue
+        # The label names a table, alarm or log group by its physical id, any other resource by its type.
+        label = undeclared_resource_label(resource)
+        actual = resource.get("resource_status")
+        if label.startswith("resource ") and resource.get("physical_resource_id"):
+            actual = "%s %s" % (actual, resource["physical_resource_id"])
+        checks.append(make_check(label + UNDECLARED, FAIL, NOT_IN_STACK, actual,
+                                 UNDECLARED_RESOURCE_REASON % logical_id))
+    return checks or [make_check(all_declared, PASS, "none undeclared", "none undeclared")]
+
+
+def undeclared_output_checks(stack_name, template, deployed):
+    """One failed check per live output that the template's Outputs do not declare; one pass if none."""
+    declared = template.get("Outputs") or {}
+    checks = [make_check("output %s%s" % (key, UNDECLARED), FAIL, NOT_IN_STACK, value,
+                         "the template's Outputs do not declare %s" % key)
+              for key, value in sorted((deployed.stack.get("outputs") or {}).items()) if key not in declared]
+    return checks or [make_check("stack %s: outputs all declared" % stack_name, PASS, "none undeclared",
+                                 "none undeclared")]
+
+
+def declared_export_names(template, context):
+    """(set of the export names the template declares, resolved for this stack, None) or (None, what could not
+    be resolved)."""
+    names = set()
+    for key, output in sorted((template.get("Outputs") or {}).items()):
+        export = output.get("Export") if isinstance(output, dict) else None
+        if not export:
+            continue
+        name, error = try_resolve(export.get("Name") if isinstance(export, dict) else export, context)
+        if error or not isinstance(name, str):
+            return None, "%s in the export name of output %s" % (error or repr(name), key)
+        names.add(name)
+    return names, None
+
+
+def undeclared_export_checks(stack_name, template, deployed):
+    """One failed check per export of this stack (ListExports) whose name the template does not declare; one
+    pass if none; unsupported when a declared export name cannot be resolved."""
+    label = "stack %s: exports all declared" % stack_name
+    declared, error = declared_export_names(template, deployed.context)
+    if error:
+        return [make_check(label, UNSUPPORTED, "only the declared export names", "not compared",
+                           "this verifier cannot resolve %s, so it cannot tell which exports are declared" % error)]
+    exports = sorted((export.get("name"), export.get("value")) for export in deployed.stack.get("exports") or [])
+    checks = [make_check("export %s%s" % (name, UNDECLARED), FAIL, "not listed", value,
+                         "ListExports lists it for this stack, and no output of the template exports that name")
+              for name, value in exports if name not in declared]
+    return checks or [make_check(label, PASS, "none undeclared", "none undeclared")]
+
+
 def verify_stack(stack_name, template, info, drift=None):
-    """Every check, in template order: the stack, each resource, the outputs, then drift (when it ran)."""
+    """Every check, in template order: the stack, each resource, the resources the template does not declare,
+    the outputs and exports, those it does not declare, then drift (when it ran)."""
     checks = [stack_status_check(stack_name, info["stack"])]
     if not info["stack"]:
         return checks
@@ -530,7 +614,10 @@ def verify_stack(stack_name, template, info, drift=None):
             continue
         checker = RESOURCE_CHECKS.get(resource.get("Type"), other_resource_checks)
         checks.extend(checker(logical_id, resource, deployed))
+    checks.extend(undeclared_resource_checks(stack_name, template, deployed))
     checks.extend(output_checks(template, deployed))
+    checks.extend(undeclared_output_checks(stack_name, template, deployed))
+    checks.extend(undeclared_export_checks(stack_name, template, deployed))
     checks.extend(drift_checks(stack_name, deployed))
     return checks
 

@@ -19,6 +19,14 @@ description:
     evaluation settings and dimensions (a C(TableName) dimension must name the table the template refers to);
     each declared log group exists with its retention; each declared output exists with its value, and its
     export is listed by C(ListExports) for this stack."
+  - "What the declaration does not name fails too: each live stack resource whose logical id the template does not
+    declare (C(ListStackResources); a table, alarm or log group is named by its name, then its logical id in
+    parentheses, and the check by C(is in the stack but not declared)), each stack output that the template's
+    C(Outputs) do not declare, and each export of this stack (C(ListExports)) whose name no output of the template
+    exports. A stack without any passes one check each (C(stack <name>: resources all declared), C(outputs all
+    declared), C(exports all declared)). The export check is C(unsupported) when a declared export name cannot be
+    resolved, and the resource check when the template has a C(Transform) (its logical ids come from the
+    expansion). A declared resource that the stack lacks fails its C(exists) check, which names the resource."
   - Other resource types are checked to be deployed. With O(detect_drift=true), CloudFormation drift
     detection then runs on the stack, so that a property changed by hand is named with its expected and
     actual value, for every resource type that CloudFormation checks.
@@ -121,7 +129,8 @@ msg:
   sample: "Stack ai-chef-dynamodb: 38 passed, 0 failed, 4 unsupported (not counted as passed)"
 checks:
   description:
-    - Every check, in template order (the stack, each resource, the outputs and exports, then drift).
+    - Every check, in template order (the stack, each resource, the resources the template does not declare,
+      the outputs and exports, those it does not declare, then drift).
   returned: always
   type: list
   elements: dict
@@ -139,7 +148,11 @@ checks:
       type: raw
       sample: ENABLED (attribute TTL)
     actual:
-      description: The live value; C(absent) or C(not in the stack) when the resource is missing.
+      description:
+        - The live value; C(absent) or C(not in the stack) when the resource is missing.
+        - For a resource, output or export that the template does not declare, what the stack holds (the
+          resource's status, with its physical id when the name does not give it; the output's or export's
+          value), against the expected C(not in the stack) or C(not listed).
       type: raw
       sample: DISABLED
     reason:
