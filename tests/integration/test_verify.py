@@ -1,5 +1,6 @@
 """verify-dynamodb.yml against the emulator: passes after a deploy, reports the emulator's TTL/PITR gap as
 unsupported (never as passed), and fails on a change made by hand, naming the check with expected and actual."""
+import json
 import os
 import re
 
@@ -13,9 +14,29 @@ TEMPLATE = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.
                         "dynamodb-schema.yaml")
 
 
+def summary_lines(output):
+    """The playbook prints the summary as a list of lines; with JSON results (VERIFY_ENV) each is a quoted line of
+    its own: unquote them, so that the rows read as the module wrote them."""
+    lines = []
+    for line in output.splitlines():
+        text = line.strip().rstrip(",")
+        if len(text) > 1 and text[0] == text[-1] == '"':
+            try:
+                text = json.loads(text)
+            except ValueError:
+                pass  # not a JSON string of its own (e.g. a quoted word inside a longer line)
+        lines.append(text)
+    return "\n".join(lines)
+
+
+# Task results as pretty JSON: one summary line per output line, never wrapped as the YAML results are.
+VERIFY_ENV = dict(ANSIBLE_CALLBACK_RESULT_FORMAT="json", ANSIBLE_CALLBACK_FORMAT_PRETTY="true")
+
+
 def summary_rows(output):
     """{check name: status} from the summary table the playbook prints: one row per failed or unsupported
     check, and the grouped passes expanded back into one name per check."""
+    output = summary_lines(output)
     rows = dict((name, status) for status, name, _expected, _actual in ROW.findall(output))
     for count, text in PASS_GROUP.findall(output):
         subjects, aspects = text.rsplit(": ", 1)
@@ -41,7 +62,7 @@ def test_verify_after_deploy_passes_and_reports_ttl_pitr_unsupported(run_playboo
     deploy = run_playbook("deploy-dynamodb.yml")
     assert deploy.returncode == 0, deploy.output
 
-    verify = run_playbook("verify-dynamodb.yml")
+    verify = run_playbook("verify-dynamodb.yml", env=VERIFY_ENV)
 
     assert verify.returncode == 0, verify.output
     assert verify.changed == 0
@@ -65,7 +86,7 @@ def test_verify_after_deploy_passes_and_reports_ttl_pitr_unsupported(run_playboo
         assert rows[name] == "pass", name
     assert re.search(r"\d+ passed, 0 failed, \d+ unsupported \(not counted as passed\)", verify.output)
 
-    check_mode = run_playbook("verify-dynamodb.yml", "--check")
+    check_mode = run_playbook("verify-dynamodb.yml", "--check", env=VERIFY_ENV)
     assert check_mode.returncode == 0, check_mode.output
 
 
@@ -84,12 +105,12 @@ def test_verify_fails_on_hand_made_changes_naming_expected_and_actual(run_playbo
     try:
         deploy = run_playbook("deploy-dynamodb.yml", extra_vars=extra_vars)
         assert deploy.returncode == 0, deploy.output
-        before = run_playbook("verify-dynamodb.yml", extra_vars=extra_vars)
+        before = run_playbook("verify-dynamodb.yml", extra_vars=extra_vars, env=VERIFY_ENV)
         assert before.returncode == 0, before.output
 
         client(endpoint, "cloudwatch").delete_alarms(AlarmNames=[alarm])
         client(endpoint, "logs").put_retention_policy(logGroupName=log_group, retentionInDays=14)
-        after = run_playbook("verify-dynamodb.yml", extra_vars=extra_vars)
+        after = run_playbook("verify-dynamodb.yml", extra_vars=extra_vars, env=VERIFY_ENV)
 
         assert after.returncode != 0, after.output
         assert after.stats["failed"] == 1
@@ -109,7 +130,7 @@ def test_verify_fails_on_hand_made_changes_naming_expected_and_actual(run_playbo
 
 
 def test_verify_absent_stack_fails(run_playbook):
-    verify = run_playbook("verify-dynamodb.yml", extra_vars=dict(dynamodb_stack_name="it-verify-absent"))
+    verify = run_playbook("verify-dynamodb.yml", extra_vars=dict(dynamodb_stack_name="it-verify-absent"), env=VERIFY_ENV)
 
     assert verify.returncode != 0
     assert "stack it-verify-absent: status: expected one of CREATE_COMPLETE" in flat(verify.output)
