@@ -115,6 +115,9 @@ class ActionModule(ActionBase):
         settings = plain(settings)
         # CloudFormation's own timeout of a create, in whole minutes, at least 1 (from the role's wait_timeout).
         settings["create_timeout_minutes"] = max(1, settings["wait_timeout"] // 60)
+        # Relative paths are the user's, from the directory the command runs in (not the playbook's).
+        if settings.get("verify_report_dir"):
+            settings["verify_report_dir"] = os.path.abspath(os.path.expanduser(settings["verify_report_dir"]))
         body, errors, warnings = prepare(settings)
         if warnings:
             result["warnings"] = warnings

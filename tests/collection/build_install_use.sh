@@ -103,19 +103,82 @@ YAML
 playbooks="$work/installed/ansible_collections/aichef/dynamodb/playbooks"
 # The playbooks by FQCN (names that are identifiers) on the group dynamodb_deployers, and the team's hyphenated file
 # (an import_playbook of its neighbour) from the installed copy with -e dynamodb_hosts: localhost only, never web1.
+# A three-table stack of the ops team's own (custom names), deployed through include_role, its outputs used, and
+# verified in the same play through the role's verify entry point (what the deploy applied: dynamodb_stack_deployed).
+cat > "$work/three-tables.yml" <<YAML
+---
+dynamodb_stack_name: ops-kitchen
+dynamodb_stack_table_name_prefix: ops-kitchen-
+dynamodb_stack_alarm_name_prefix: Ops-Kitchen-
+dynamodb_stack_log_group_name: /aws/dynamodb/ops-kitchen
+dynamodb_stack_tables:
+  - {name: ops-kitchen-orders, hash_key: {name: orderId, type: S}}
+  - {name: ops-kitchen-menus, hash_key: {name: menuId, type: S}}
+  - {name: ops-kitchen-pantry, hash_key: {name: itemId, type: S}, range_key: {name: shelf, type: S}}
+YAML
+python3 - "$work/three-tables.yml" "$work/two-tables.yml" <<'PY'
+import sys, yaml
+variables = yaml.safe_load(open(sys.argv[1]))
+variables["dynamodb_stack_tables"] = variables["dynamodb_stack_tables"][:2]
+yaml.safe_dump(variables, open(sys.argv[2], "w"))
+PY
+cat > "$work/ops-kitchen.yml" <<YAML
+---
+- name: The ops team's own playbook deploys its kitchen tables and uses them
+  hosts: dynamodb_deployers
+  gather_facts: false
+  tasks:
+    - name: Deploy through the installed collection's role
+      ansible.builtin.include_role:
+        name: aichef.dynamodb.dynamodb_stack
+        tasks_from: deploy
+      vars:
+        dynamodb_stack_verify_report_dir: ""
+
+    - name: Use an output of the stack
+      ansible.builtin.assert:
+        that:
+          - dynamodb_stack_outputs.PantryTableName == 'ops-kitchen-pantry'
+          - dynamodb_stack_deployed.stack_name == 'ops-kitchen'
+          - dynamodb_stack_deployed.tables | length == 3
+
+    - name: Verify what was just deployed
+      ansible.builtin.include_role:
+        name: aichef.dynamodb.dynamodb_stack
+        tasks_from: verify
+YAML
+# The ops folder's own minimal ansible.cfg: its inventory, nothing of this checkout's (no callback enabled).
+printf '[defaults]\ninventory = %s\n' "$work/ops-inventory.yml" > "$work/ansible.cfg"
 cat > "$work/ops-run.sh" <<SH
 set -euo pipefail
+cd "$work"
+export ANSIBLE_CONFIG="$work/ansible.cfg"
 ansible-playbook "$work/ops-playbook.yml"
-ansible-playbook -i "$work/ops-inventory.yml" aichef.dynamodb.deploy_dynamodb | tee "$work/deploy.log"
-ansible-playbook -i "$work/ops-inventory.yml" aichef.dynamodb.verify_dynamodb | tee "$work/verify.log"
-ansible-playbook -i "$work/ops-inventory.yml" "$playbooks/verify-dynamodb.yml" -e dynamodb_hosts=localhost \\
-  | tee "$work/verify-wrapper.log"
+ansible-playbook aichef.dynamodb.deploy_dynamodb | tee "$work/deploy.log"
+ansible-playbook aichef.dynamodb.verify_dynamodb | tee "$work/verify.log"
+ansible-playbook "$playbooks/verify-dynamodb.yml" -e dynamodb_hosts=localhost | tee "$work/verify-wrapper.log"
+ansible-playbook "$work/ops-kitchen.yml" -e @three-tables.yml | tee "$work/kitchen.log"
+ansible-playbook aichef.dynamodb.verify_dynamodb -e @three-tables.yml -e dynamodb_stack_verify_report_dir=kitchen-reports \
+  | tee "$work/kitchen-verify.log"
+if ansible-playbook aichef.dynamodb.verify_dynamodb -e @two-tables.yml > "$work/kitchen-two.log" 2>&1; then
+  echo "verify against a two-table declaration passed on the three-table stack" >&2; exit 1
+fi
 SH
 python3 "$root/scripts/emulator.py" run --port "$port" -- bash "$work/ops-run.sh"
-for log in deploy verify verify-wrapper; do
+for log in deploy verify verify-wrapper kitchen-verify; do
   grep -Eq '^localhost +: ok=[0-9]+ +changed=0 +unreachable=0 +failed=0' "$work/$log.log" \
     || { echo "$log by FQCN: no clean recap for localhost (a deploy after the role's must change nothing)" >&2; exit 1; }
+done
+grep -Eq '^localhost +: ok=[0-9]+ +changed=[1-9][0-9]* +unreachable=0 +failed=0' "$work/kitchen.log" \
+  || { echo "the ops playbook did not deploy and verify its three tables" >&2; exit 1; }
+grep -q "ops-kitchen-pantry" "$work/kitchen-two.log" \
+  || { echo "verify against two tables failed without naming the third table ops-kitchen-pantry" >&2; exit 1; }
+for report in verify.junit.xml verify.md; do
+  [ -s "$work/kitchen-reports/$report" ] || { echo "no $report in kitchen-reports/ under the run directory" >&2; exit 1; }
+done
+for log in deploy verify verify-wrapper kitchen kitchen-verify kitchen-two; do
   if grep -q web1 "$work/$log.log"; then echo "$log touched the web host web1" >&2; exit 1; fi
 done
 echo "collection: built $(basename "$tarball") (LICENSE, no dev files, runtime-only EE requirements), installed into a" \
-     "temporary path, deployed through its FQCN role, then deploy and verify playbooks by FQCN on dynamodb_deployers only"
+     "temporary path, deployed through its FQCN role, then deploy and verify playbooks by FQCN on dynamodb_deployers only;" \
+     "a three-table stack of an ops playbook's own deployed, used and verified; verify against two tables fails naming the third"
