@@ -18,6 +18,7 @@ except ImportError:  # ansible-core brings PyYAML to the controller
 
 from ansible_collections.aichef.dynamodb.plugins.module_utils import aws_rules
 from ansible_collections.aichef.dynamodb.plugins.module_utils.render import render_template_body
+from ansible_collections.aichef.dynamodb.plugins.module_utils.render import stack_settings
 from ansible_collections.aichef.dynamodb.plugins.module_utils.schema_lint import format_findings
 from ansible_collections.aichef.dynamodb.plugins.module_utils.schema_lint import lint_tables
 from ansible_collections.aichef.dynamodb.plugins.module_utils.stack_template import lint_template_body
@@ -80,7 +81,10 @@ def prepare(settings):
         more_errors, warnings = lint_template_body(body, PREFIX + "template_path " + settings["template_path"],
                                                    settings["table_name_prefix"])
         return body, errors + more_errors, warnings
-    render_settings = dict((key, settings[name]) for key, name in RENDER_SETTINGS.items())
+    render_settings = stack_settings(dict((key, settings[name]) for key, name in RENDER_SETTINGS.items()),
+                                     settings["name"])
+    settings["alarm_name_prefix"] = render_settings["alarm_name_prefix"]
+    settings["log_group_name"] = render_settings["log_group_name"]
     errors += aws_rules.render_settings_findings(render_settings, PREFIX)
     findings = lint_tables(settings["tables"], settings["table_name_prefix"])
     errors += format_findings([finding for finding in findings if finding["severity"] == "error"])

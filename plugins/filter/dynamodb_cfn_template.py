@@ -62,6 +62,7 @@ from ansible.utils.display import Display
 from ansible_collections.aichef.dynamodb.plugins.module_utils import aws_rules
 from ansible_collections.aichef.dynamodb.plugins.module_utils.render import DEFAULT_SETTINGS
 from ansible_collections.aichef.dynamodb.plugins.module_utils.render import render_template_body
+from ansible_collections.aichef.dynamodb.plugins.module_utils.render import stack_settings
 from ansible_collections.aichef.dynamodb.plugins.module_utils.schema_lint import format_findings
 from ansible_collections.aichef.dynamodb.plugins.module_utils.schema_lint import lint_tables
 
@@ -77,7 +78,7 @@ def dynamodb_cfn_template(tables, settings=None):
     # Lint and render in one filter, one task: the no-op deploy pays for every task it runs.
     findings = lint_tables(tables, settings.get("name_prefix", DEFAULT_SETTINGS["name_prefix"]))
     errors = format_findings([finding for finding in findings if finding["severity"] == "error"])
-    errors += aws_rules.render_settings_findings(dict(DEFAULT_SETTINGS, **settings), "settings.")
+    errors += aws_rules.render_settings_findings(stack_settings(settings), "settings.")
     if errors:
         raise AnsibleFilterError("the tables or settings break %d rule(s); nothing was sent to AWS:\n%s"
                                  % (len(errors), "\n".join(errors)))

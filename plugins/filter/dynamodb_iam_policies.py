@@ -176,6 +176,7 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.aichef.dynamodb.plugins.module_utils.common import InputError
 from ansible_collections.aichef.dynamodb.plugins.module_utils.iam_policies import stack_policies
 from ansible_collections.aichef.dynamodb.plugins.module_utils.render import DEFAULT_SETTINGS
+from ansible_collections.aichef.dynamodb.plugins.module_utils.render import stack_settings
 from ansible_collections.aichef.dynamodb.plugins.module_utils.render import render_stack_template
 from ansible_collections.aichef.dynamodb.plugins.module_utils.templates import parse_template
 
@@ -202,7 +203,7 @@ def template_of(source, settings):
 def dynamodb_iam_policies(source, settings=None, stack_name=None, region=None, account_id=None, partition="aws",
                           scope="auto", called_via_cloudformation=True, roles=None):
     try:
-        settings = dict(DEFAULT_SETTINGS, **plain_data(settings or {}))
+        settings = stack_settings(plain_data(settings or {}), plain_data(stack_name))
         return stack_policies(
             template_of(plain_data(source), settings), plain_data(stack_name), plain_data(region),
             plain_data(account_id), partition=plain_data(partition), scope=plain_data(scope),

@@ -23,6 +23,7 @@ import re
 
 from ansible_collections.aichef.dynamodb.plugins.module_utils.intrinsics import Unresolvable
 from ansible_collections.aichef.dynamodb.plugins.module_utils.intrinsics import resolve
+from ansible_collections.aichef.dynamodb.plugins.module_utils.render import stack_settings
 from ansible_collections.aichef.dynamodb.plugins.module_utils.template_bucket import default_bucket_name
 
 POLICY_VERSION = "2012-10-17"
@@ -362,6 +363,8 @@ def stack_policies(template, stack_name, region, account_id, partition="aws", sc
     ValueError when an input is invalid, a resource cannot be named in advance, or a policy would exceed IAM's
     managed policy quota (scope "names"; or "prefix" when too many names do not share the prefix).
     """
+    if alarm_name_prefix is None:  # the role's default: derived from the stack name, as the template renders it
+        alarm_name_prefix = stack_settings(dict(alarm_name_prefix=None), stack_name)["alarm_name_prefix"]
     check_target(stack_name, region, account_id, partition)
     if scope not in SCOPES:
         raise ValueError("scope %r is not one of %s" % (scope, ", ".join(SCOPES)))

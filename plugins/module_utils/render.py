@@ -43,6 +43,25 @@ DEFAULT_SETTINGS = dict(
 )
 
 
+# The team's stack keeps the names it has always had; any other stack derives its own (two stacks in one account
+# must never share an alarm or a log group).
+TEAM_STACK_NAME = "ai-chef-dynamodb"
+STACK_DERIVED_NAMES = dict(alarm_name_prefix="%s-", log_group_name="/aws/dynamodb/%s")
+
+
+def stack_settings(settings=None, stack_name=None):
+    """The settings over DEFAULT_SETTINGS. A name setting left None (the role's default) is derived from the stack
+    name: <stack>- for alarms, /aws/dynamodb/<stack> for the log group; the team's names for the team's stack or
+    when no stack name is known. An empty log_group_name means no log group."""
+    settings = settings or {}
+    merged = dict(DEFAULT_SETTINGS, **dict((key, value) for key, value in settings.items() if value is not None))
+    if stack_name and stack_name != TEAM_STACK_NAME:
+        for key, pattern in STACK_DERIVED_NAMES.items():
+            if settings.get(key) is None:
+                merged[key] = pattern % stack_name
+    return merged
+
+
 def key_schema(hash_key, range_key=None):
     schema = [dict(AttributeName=hash_key["name"], KeyType="HASH")]
     if range_key:
@@ -166,7 +185,7 @@ def table_outputs(table, logical_id, identifier):
 def render_stack_template(tables, settings=None):
     """The template as a dict. ValueError when two tables would share a logical id (names that differ only in
     punctuation) or the stack would exceed CloudFormation's resource quota."""
-    settings = dict(DEFAULT_SETTINGS, **(settings or {}))
+    settings = stack_settings(settings)
     resources, outputs = {}, {}
     if settings["log_group_name"]:
         # Retained like the tables: a rename (a replacement) or a removal leaves the old group and its events.

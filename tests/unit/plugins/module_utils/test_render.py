@@ -6,6 +6,7 @@ import yaml
 
 from ansible_collections.aichef.dynamodb.plugins.module_utils.render import render_stack_template
 from ansible_collections.aichef.dynamodb.plugins.module_utils.render import render_template_body
+from ansible_collections.aichef.dynamodb.plugins.module_utils.render import stack_settings
 from ansible_collections.aichef.dynamodb.plugins.module_utils.templates import parse_template
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
@@ -150,3 +151,22 @@ def test_more_resources_than_cloudformation_allows_are_refused_with_the_way_out(
     with pytest.raises(ValueError, match=r"601 resources .* CloudFormation allows 500: split the tables"):
         render_stack_template(tables)
     assert len(render_stack_template([dict(table, alarms=False) for table in tables])["Resources"]) == 101
+
+
+def test_stack_settings_derive_alarm_and_log_group_names_from_another_stack_name():
+    derived = stack_settings(dict(alarm_name_prefix=None, log_group_name=None), "orders-prod")
+    assert (derived["alarm_name_prefix"], derived["log_group_name"]) == ("orders-prod-", "/aws/dynamodb/orders-prod")
+
+
+def test_stack_settings_keep_the_team_names_for_the_team_stack_and_without_a_stack_name():
+    for stack_name in ("ai-chef-dynamodb", None):
+        kept = stack_settings(dict(alarm_name_prefix=None, log_group_name=None), stack_name)
+        assert (kept["alarm_name_prefix"], kept["log_group_name"]) == ("AI-Chef-DynamoDB-",
+                                                                      "/aws/dynamodb/ai-chef-tables")
+
+
+def test_stack_settings_keep_given_names_and_an_empty_log_group_means_none():
+    given = stack_settings(dict(alarm_name_prefix="Mine-", log_group_name=""), "orders-prod")
+    assert (given["alarm_name_prefix"], given["log_group_name"]) == ("Mine-", "")
+    assert "DynamoDBLogGroup" not in render_stack_template([dict(name="orders-x", hash_key=dict(name="id"))],
+                                                           dict(log_group_name=""))["Resources"]
