@@ -38,12 +38,17 @@ class ActionModule(ActionBase):
         deadline = time.time() + wait_timeout
         host = task_vars.get("inventory_hostname", "") if task_vars else ""
         printed = 0
+        index_lines = []
         while True:
             outcome = self._execute_module(module_name=MODULE, task_vars=task_vars, module_args=dict(
                 args, deadline=deadline, window=min(int(args.get("window") or WINDOW), WINDOW)))
             for line in new_lines(outcome, printed):
                 self._display.display("    %s | %s" % (host, line))
             printed = max(printed, len(outcome.get("event_lines") or []))
+            if outcome.get("index_lines") and outcome["index_lines"] != index_lines:
+                index_lines = outcome["index_lines"]  # an index backfill advancing: shown when it moves
+                for line in index_lines:
+                    self._display.display("    %s | %s" % (host, line))
             if outcome.get("failed") or outcome.get("settled") or time.time() >= deadline:
                 break
             if not outcome.get("event_lines"):

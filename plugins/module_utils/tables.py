@@ -110,3 +110,34 @@ def get_item(client, table_name, key, consistent_read=False):
                                ReturnConsumedCapacity="TOTAL", aws_retry=True)
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         raise DynamoDBError(message="Failed to read an item of table %s" % table_name, exception=e)
+
+
+def index_progress_line(table_name, index_name, table):
+    """One line on a global secondary index being created: its status and, while DynamoDB backfills it, how far
+    the backfill has come (IndexSizeBytes and ItemCount grow as it copies the table's items)."""
+    if table is None:
+        return "index %s on %s: the table does not exist (yet)" % (index_name, table_name)
+    index = next((item for item in table.get("GlobalSecondaryIndexes") or [] if item.get("IndexName") == index_name),
+                 None)
+    if index is None:
+        return "index %s on %s: not created yet" % (index_name, table_name)
+    status = index.get("IndexStatus", "ACTIVE")
+    if status == "ACTIVE":
+        return "index %s on %s: ACTIVE" % (index_name, table_name)
+    backfill = ", backfilling" if index.get("Backfilling") else ""
+    return "index %s on %s: %s%s (%d items, %d bytes indexed so far; the table holds about %d items)" % (
+        index_name, table_name, status, backfill, index.get("ItemCount", 0), index.get("IndexSizeBytes", 0),
+        table.get("ItemCount", 0))
+
+
+def index_progress_lines(client, watched):
+    """index_progress_line for each "table:index" of watched, one DescribeTable per table."""
+    tables = {}
+    lines = []
+    for entry in watched:
+        table_name, dummy, index_name = entry.partition(":")
+        if table_name not in tables:
+            tables[table_name] = describe_table(client, table_name)
+        lines.append(index_progress_line(table_name, index_name, tables[table_name]))
+    return lines
+

@@ -185,13 +185,16 @@ steps:
     - The updates the deploy runs, in order. DynamoDB creates or deletes at most one global secondary index per table
       per update, so a declaration that adds or drops several is deployed as a sequence, one index per table per step,
       each step complete (its indexes ACTIVE) before the next; the last step is the declared template.
-    - C(template_body) is the JSON template of an intermediate step, empty for the last step (the declared template).
+    - C(template_body) is the JSON template of an intermediate step, empty for the last step (the declared template);
+      C(creates) the indexes (C(table:index)) the step creates.
   returned: always
   type: list
   elements: dict
   sample:
-    - {number: 1, count: 2, description: "step 1/2: create index a-index on ai-chef-results", template_body: "{...}"}
-    - {number: 2, count: 2, description: "step 2/2: create index b-index on ai-chef-results", template_body: ""}
+    - {number: 1, count: 2, description: "step 1/2: create index a-index on ai-chef-results", template_body: "{...}",
+       creates: ["ai-chef-results:a-index"]}
+    - {number: 2, count: 2, description: "step 2/2: create index b-index on ai-chef-results", template_body: "",
+       creates: ["ai-chef-results:b-index"]}
 accepted_table_losses:
   description: Table changes that replace or remove a table, accepted through O(allow_table_replacement).
   returned: always
@@ -295,7 +298,7 @@ def plan_change(client, params, sleep=time.sleep, clock=time.monotonic):
     template = parse_template(params["template_body"])
     executable = False  # a change set CloudFormation would execute, even one listing no resource change
     last_event_id = ""
-    steps = [dict(number=1, count=1, description="step 1/1: the declared template", template_body="")]
+    steps = [dict(number=1, count=1, description="step 1/1: the declared template", template_body="", creates=[])]
     if params["operation"] == "none":
         changes = []
     elif params["operation"] == "create":
@@ -349,6 +352,8 @@ def index_steps(index_plan):
     declared template. default=str: YAML reads an unquoted date (AWSTemplateFormatVersion: 2010-09-09) as a date."""
     descriptions = index_plan.step_descriptions()
     return [dict(number=step, count=index_plan.step_count, description=descriptions[step - 1],
+                 creates=["%s:%s" % (table_name, index_name) for table_name, operation, index_name
+                          in index_plan.step_operations(step) if operation == "create"],
                  template_body=json.dumps(index_plan.step_template(step), sort_keys=False, default=str)
                  if step < index_plan.step_count else "")
             for step in range(1, index_plan.step_count + 1)]

@@ -21,6 +21,13 @@ description:
   - Reads the async job's result file (O(job_results_file)); a deploy that fails before CloudFormation starts an
     operation (a template CloudFormation rejects), or that has nothing to do, ends the loop with the job.
 options:
+  watch_indexes:
+    description:
+      - Global secondary indexes (C(table:index)) that the followed update creates; each run reports, in
+        RV(index_lines), their status and how far DynamoDB's backfill has come (it takes minutes on a large table).
+    type: list
+    elements: str
+    default: []
   wait_timeout:
     description:
       - Follow the operation to its end in this one task, at most this many seconds, printing each stack event as it
@@ -129,6 +136,12 @@ failures:
   type: list
   elements: str
   sample: []
+index_lines:
+  description: One line per watched index (O(watch_indexes)) - its status and the backfill's progress.
+  returned: always (empty without O(watch_indexes))
+  type: list
+  elements: str
+  sample: ["index userId-index on ai-chef-results: CREATING, backfilling (120000 items, 9600000 bytes indexed so far; the table holds about 500000 items)"]
 last_event_id:
   description: The newest event of the followed operation (O(after_event_id) while it has none), for following the next one.
   returned: always
@@ -166,6 +179,7 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils.events import last
 from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import describe_stack
 from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import describe_stack_events
 from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import stack_status
+from ansible_collections.aichef.dynamodb.plugins.module_utils.tables import index_progress_lines
 from ansible_collections.aichef.dynamodb.plugins.module_utils.waiters import poll_delays
 
 # How a deploy ends well; every other settled status after a deploy started is a failure of that deploy.
@@ -272,6 +286,7 @@ def main():
         deadline=dict(type="float", default=0),
         step=dict(type="str", default=""),
         wait_timeout=dict(type="int", default=0),
+        watch_indexes=dict(type="list", elements="str", default=[]),
         **BACKOFF_ARGUMENT_SPEC
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
@@ -281,6 +296,10 @@ def main():
         if params["deadline"]:
             params["window"] = min(params["window"], max(params["deadline"] - time.time(), 0))
         outcome = follow(client, params)
+        outcome["index_lines"] = []
+        if params["watch_indexes"]:
+            dynamodb = module.client("dynamodb", retry_decorator=retry_decorator(module.params))
+            outcome["index_lines"] = index_progress_lines(dynamodb, params["watch_indexes"])
     except AnsibleAWSError as e:
         module.fail_json_aws_error(e)
     job = outcome.pop("job") or {}

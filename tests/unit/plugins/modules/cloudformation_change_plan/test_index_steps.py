@@ -188,8 +188,9 @@ class TestIndexSteps:
 
         result = plan(cloudformation, clock, plan_params(template_body=declared))
 
-        assert result["steps"] == [dict(number=1, count=1, template_body="", description=(
-            "step 1/1: create index userId-index on ai-chef-results; and every other change of the declaration"))]
+        assert result["steps"] == [dict(number=1, count=1, template_body="", creates=["ai-chef-results:userId-index"],
+                                        description=("step 1/1: create index userId-index on ai-chef-results; and "
+                                                     "every other change of the declaration"))]
         assert result["summary"] == "Stack %s: update with 1 change (1 modify)" % STACK_NAME
         assert "step" not in result["diff"]["prepared"]
 
