@@ -108,9 +108,9 @@ class ActionModule(ActionBase):
         result = super().run(tmp, task_vars)
         task_vars = task_vars or {}
         role_path = self._task.args.get("role_path") or (self._task._role._role_path if self._task._role else None)
-        if not role_path:
-            return dict(result, failed=True,
-                        msg="dynamodb_stack_template runs inside the role dynamodb_stack (or give role_path)")
+        if not role_path:  # outside a role: this collection's own dynamodb_stack role declares the variables
+            role_path = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                                     "roles", "dynamodb_stack")
         spec = role_argument_spec(role_path)
         raw = dict((name, self._templar.template(task_vars[name])) for name in spec if name in task_vars)
         settings, errors = converted_settings(spec, plain(raw))

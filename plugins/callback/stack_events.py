@@ -8,10 +8,11 @@ type: aggregate
 short_description: Print CloudFormation stack events as a deploy advances
 version_added: 0.1.0
 description:
-  - While M(aichef.dynamodb.cloudformation_stack_progress) is polled in an C(until) loop, prints each stack event
-    once, as it appears (resource, status, reason), the way rain and the CDK show a deploy.
-  - Prints nothing for other tasks. Enable it with C(callbacks_enabled = aichef.dynamodb.stack_events) in
-    C(ansible.cfg) (this repository's C(ansible.cfg) does).
+  - When M(aichef.dynamodb.cloudformation_stack_progress) is run in a caller's own C(until) loop (without
+    O(aichef.dynamodb.cloudformation_stack_progress#module:wait_timeout)), prints each stack event once, as it
+    appears (resource, status, reason), the way rain and the CDK show a deploy.
+  - Not needed for the role, whose follow step prints the events itself in any C(ansible.cfg). Prints nothing for
+    other tasks. Enable it with C(callbacks_enabled = aichef.dynamodb.stack_events) in C(ansible.cfg).
 requirements:
   - enabled in configuration
 author:

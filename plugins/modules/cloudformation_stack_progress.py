@@ -10,8 +10,9 @@ version_added: 0.1.0
 description:
   - Follows the stack operation started after the event O(after_event_id) (typically an C(amazon.aws.cloudformation) task run with
     C(async) and C(poll=0)) for at most O(window) seconds per call, and returns the stack events that appeared.
-  - Meant for an C(until) loop on RV(settled), so that a deploy that takes minutes shows a line per poll (and, with
-    the collection's C(aichef.dynamodb.stack_events) callback, each new event) instead of one silent task.
+  - With O(wait_timeout), the collection's action plugin follows the operation to its end in this one task, running
+    the module a window at a time and printing each stack event as it appears, in any C(ansible.cfg); without it, one
+    run follows one O(window) (for a caller with its own loop on RV(settled)).
   - When the operation has ended in failure (rolled back, or failed), fails with a message whose first line names the
     root cause, the earliest failed resource that is not a cancellation echo, and its reason.
   - The operation counts as settled once its own end is among the events after O(after_event_id) (a stack event in

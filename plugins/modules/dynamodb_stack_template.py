@@ -21,11 +21,13 @@ description:
     without the C(dynamodb_stack_) prefix) and C(__dynamodb_stack_template_needs_url) (over 51,200 bytes).
 options:
   role_path:
-    description: The role whose C(meta/argument_specs.yml) declares the variables; the running role by default.
+    description:
+      - The role whose C(meta/argument_specs.yml) declares the variables; by default the running role, or outside a
+        role this collection's C(dynamodb_stack) role (whose defaults then apply to what the play does not set).
     type: path
 notes:
   - An action plugin; the role calls it, a playbook rarely needs to.
-  - The rules and the AWS documentation each comes from are listed in C(plugins/module_utils/aws_rules.py).
+  - The rules and the AWS documentation each comes from are listed in this collection's C(docs/aws-rules.md).
 author:
   - AI Chef platform team (@aichef)
 """
@@ -33,7 +35,10 @@ author:
 EXAMPLES = r"""
 - name: Check the settings and render the template of the stack, as the role does first
   aichef.dynamodb.dynamodb_stack_template:
-    role_path: "{{ playbook_dir }}/../roles/dynamodb_stack"
+  vars:
+    dynamodb_stack_tables:
+      - name: ai-chef-sessions
+        hash_key: {name: sessionId, type: S}
 """
 
 RETURN = r"""
