@@ -37,7 +37,9 @@ def installed(tmp_path_factory):
     subprocess.run([os.path.join(BIN, "ansible-galaxy"), "collection", "build", ROOT, "--output-path",
                     str(work / "dist")], check=True, capture_output=True, cwd=str(work))
     tarball, = (work / "dist").glob("aichef-dynamodb-*.tar.gz")
-    subprocess.run([os.path.join(BIN, "ansible-galaxy"), "collection", "install", "--no-deps", "-p",
+    # --force: `make test` exports ANSIBLE_COLLECTIONS_PATH with this checkout in it, and ansible-galaxy would take
+    # the same version there for already installed and install nothing.
+    subprocess.run([os.path.join(BIN, "ansible-galaxy"), "collection", "install", "--no-deps", "--force", "-p",
                     str(work / "collections"), str(tarball)], check=True, capture_output=True, cwd=str(work))
     deps = work / "deps" / "ansible_collections"
     deps.mkdir(parents=True)
