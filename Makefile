@@ -83,7 +83,7 @@ unit: install
 	pytest tests/unit
 
 integration: install
-	AICHEF_EMULATOR_PORT=$(TEST_PORT_INTEGRATION) pytest tests/integration
+	AICHEF_EMULATOR_PORT=$(TEST_PORT_INTEGRATION) pytest tests/integration --durations=15
 
 molecule: install
 	$(PYTHON) scripts/emulator.py run --port $(TEST_PORT_MOLECULE) -- molecule test
