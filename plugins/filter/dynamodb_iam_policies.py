@@ -175,7 +175,6 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.aichef.dynamodb.plugins.module_utils.common import InputError
 from ansible_collections.aichef.dynamodb.plugins.module_utils.iam_policies import stack_policies
-from ansible_collections.aichef.dynamodb.plugins.module_utils.render import DEFAULT_SETTINGS
 from ansible_collections.aichef.dynamodb.plugins.module_utils.render import stack_settings
 from ansible_collections.aichef.dynamodb.plugins.module_utils.render import render_stack_template
 from ansible_collections.aichef.dynamodb.plugins.module_utils.templates import parse_template

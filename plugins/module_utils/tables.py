@@ -140,4 +140,3 @@ def index_progress_lines(client, watched):
             tables[table_name] = describe_table(client, table_name)
         lines.append(index_progress_line(table_name, index_name, tables[table_name]))
     return lines
-

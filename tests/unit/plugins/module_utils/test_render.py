@@ -161,8 +161,8 @@ def test_stack_settings_derive_alarm_and_log_group_names_from_another_stack_name
 def test_stack_settings_keep_the_team_names_for_the_team_stack_and_without_a_stack_name():
     for stack_name in ("ai-chef-dynamodb", None):
         kept = stack_settings(dict(alarm_name_prefix=None, log_group_name=None), stack_name)
-        assert (kept["alarm_name_prefix"], kept["log_group_name"]) == ("AI-Chef-DynamoDB-",
-                                                                      "/aws/dynamodb/ai-chef-tables")
+        assert (kept["alarm_name_prefix"], kept["log_group_name"]) == (
+            "AI-Chef-DynamoDB-", "/aws/dynamodb/ai-chef-tables")
 
 
 def test_stack_settings_keep_given_names_and_an_empty_log_group_means_none():
