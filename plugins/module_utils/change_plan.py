@@ -98,6 +98,19 @@ def change_line(change):
     return line
 
 
+def retained_log_groups(changes):
+    """What happens to a log group that a change replaces (a rename) or removes: its DeletionPolicy and
+    UpdateReplacePolicy Retain keep the old group and its events outside the stack; said, so nobody looks for them
+    in vain, and nobody thinks they were deleted. "" when no log group goes."""
+    gone = [change["physical_resource_id"] or change["logical_resource_id"] for change in changes
+            if change["resource_type"] == "AWS::Logs::LogGroup" and (
+                change["action"] == "Remove" or (change["action"] == "Modify" and change["replacement"] in REPLACING))]
+    if not gone:
+        return ""
+    return ("log group %s leaves the stack: it is retained with its events (delete it by hand once it is no longer "
+            "needed)" % ", ".join(gone))
+
+
 def template_additions(template):
     """A create adds every resource of the template; listed without asking AWS."""
     return [dict(action="Add", logical_resource_id=logical_id, physical_resource_id=None,

@@ -216,6 +216,7 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils.change_plan import
 from ansible_collections.aichef.dynamodb.plugins.module_utils.change_plan import plan_summary
 from ansible_collections.aichef.dynamodb.plugins.module_utils.change_plan import plan_text
 from ansible_collections.aichef.dynamodb.plugins.module_utils.change_plan import replacement_refusal
+from ansible_collections.aichef.dynamodb.plugins.module_utils.change_plan import retained_log_groups
 from ansible_collections.aichef.dynamodb.plugins.module_utils.change_plan import table_refusal
 from ansible_collections.aichef.dynamodb.plugins.module_utils.change_plan import template_additions
 from ansible_collections.aichef.dynamodb.plugins.module_utils.change_sets import create_change_set
@@ -335,6 +336,9 @@ def plan_change(client, params, sleep=time.sleep, clock=time.monotonic):
         newest = describe_stack_events(client, params["stack_name"])
         last_event_id = newest[0]["event_id"] if newest else ""
     summary = plan_summary(params["stack_name"], operation, changes)
+    kept = retained_log_groups(changes)
+    if kept:
+        summary += "; %s" % kept
     if stack_settings:
         summary += "; stack settings: %s" % ", ".join(stack_settings)
     if len(steps) > 1 and operation != "none":

@@ -210,6 +210,7 @@ def test_renamed_log_group_keeps_the_old_group_and_its_events(deploy):
                         logEvents=[dict(timestamp=1_700_000_000_000, message="must survive")])
     renamed = deploy(extra_vars=dict(extra, dynamodb_stack_log_group_name=old + "-v2"))
     assert renamed.returncode == 0, renamed.output
+    assert "log group %s leaves the stack: it is retained with its events" % old in renamed.output, renamed.output
     names = [group["logGroupName"] for group in logs.describe_log_groups(logGroupNamePrefix=old)["logGroups"]]
     assert old in names and old + "-v2" in names
     events = logs.get_log_events(logGroupName=old, logStreamName="kept", startFromHead=True)["events"]

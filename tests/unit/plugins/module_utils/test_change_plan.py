@@ -198,3 +198,15 @@ class TestPlanText:
         assert text.splitlines() == ["Stack x: update with 2 changes (1 add, 1 modify)",
                                      change_plan.change_line(changes[0]), change_plan.change_line(changes[1])]
         assert text.endswith("\n")
+
+
+def test_retained_log_groups_names_a_renamed_or_removed_log_group_as_kept():
+    renamed = dict(action="Modify", logical_resource_id="DynamoDBLogGroup", physical_resource_id="/aws/dynamodb/old",
+                   resource_type="AWS::Logs::LogGroup", replacement="True", properties=["LogGroupName"],
+                   replacement_causes=["LogGroupName"])
+    removed = dict(renamed, action="Remove", replacement=None, physical_resource_id="/aws/dynamodb/gone")
+    retention = dict(renamed, replacement="False", properties=["RetentionInDays"])
+    assert change_plan.retained_log_groups([retention]) == ""
+    assert change_plan.retained_log_groups([renamed, removed]) == (
+        "log group /aws/dynamodb/old, /aws/dynamodb/gone leaves the stack: it is retained with its events (delete it "
+        "by hand once it is no longer needed)")
