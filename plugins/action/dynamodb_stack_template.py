@@ -74,6 +74,10 @@ def read_template_file(path):
 def prepare(settings):
     """(template body, errors, warnings) for the converted settings."""
     errors = aws_rules.stack_settings_findings(settings["capabilities"], settings["tags"], PREFIX)
+    render_settings = stack_settings(dict((key, settings[name]) for key, name in RENDER_SETTINGS.items()),
+                                     settings["name"])
+    settings["alarm_name_prefix"] = render_settings["alarm_name_prefix"]
+    settings["log_group_name"] = render_settings["log_group_name"]
     if settings["template_path"]:
         body, error = read_template_file(settings["template_path"])
         if error:
@@ -81,10 +85,6 @@ def prepare(settings):
         more_errors, warnings = lint_template_body(body, PREFIX + "template_path " + settings["template_path"],
                                                    settings["table_name_prefix"])
         return body, errors + more_errors, warnings
-    render_settings = stack_settings(dict((key, settings[name]) for key, name in RENDER_SETTINGS.items()),
-                                     settings["name"])
-    settings["alarm_name_prefix"] = render_settings["alarm_name_prefix"]
-    settings["log_group_name"] = render_settings["log_group_name"]
     errors += aws_rules.render_settings_findings(render_settings, PREFIX)
     findings = lint_tables(settings["tables"], settings["table_name_prefix"])
     errors += format_findings([finding for finding in findings if finding["severity"] == "error"])
@@ -134,7 +134,11 @@ class ActionModule(ActionBase):
         result.update(
             changed=False,
             ansible_facts=dict(__dynamodb_stack_template_body=body, __dynamodb_stack_settings=settings,
-                               __dynamodb_stack_template_needs_url=aws_rules.needs_template_url(body)),
+                               __dynamodb_stack_template_needs_url=aws_rules.needs_template_url(body),
+                               # Public: what the template entry point produced, for playbooks (iam_policies).
+                               dynamodb_stack_template=dict(
+                                   template_body=body, render_settings=dict(
+                                       (key, settings[name]) for key, name in RENDER_SETTINGS.items()))),
             msg="template of %d bytes%s" % (size, ", deployed through S3 (over %d bytes)"
                                             % aws_rules.TEMPLATE_BODY_MAX_BYTES if size > aws_rules.TEMPLATE_BODY_MAX_BYTES
                                             else ""))

@@ -17,8 +17,9 @@ description:
     directory) and lints its tables the same way, read back into the declaration form.
   - Checks the template against CloudFormation's quotas (1 MB through S3; resources, outputs, parameters).
   - Every problem is one line naming the variable or the template's resource and the fix; nothing is sent to AWS.
-  - Sets the facts C(__dynamodb_stack_template_body), C(__dynamodb_stack_settings) (the converted settings, named
-    without the C(dynamodb_stack_) prefix) and C(__dynamodb_stack_template_needs_url) (over 51,200 bytes).
+  - Sets the public fact C(dynamodb_stack_template) (C(template_body), and C(render_settings), the stack-wide
+    settings of the template with the alarm prefix and log group resolved), and the role's internal facts
+    C(__dynamodb_stack_template_body), C(__dynamodb_stack_settings) and C(__dynamodb_stack_template_needs_url).
 options:
   role_path:
     description:
