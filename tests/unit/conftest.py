@@ -32,6 +32,16 @@ def dynamodb(api_calls):
 
 
 @pytest.fixture
+def s3(api_calls):
+    yield from _stubbed("s3", api_calls)
+
+
+@pytest.fixture
+def sts(api_calls):
+    yield from _stubbed("sts", api_calls)
+
+
+@pytest.fixture
 def stubbed_clients():
     """callable(service) -> retrying client over a stubbed boto3 client, for any service (team_stack's helpers
     queue the team stack's answers on it); every queued response must be used."""

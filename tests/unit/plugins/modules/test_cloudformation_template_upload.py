@@ -12,7 +12,6 @@ from ansible_collections.aichef.dynamodb.plugins.modules import cloudformation_t
 from ansible_collections.aichef.dynamodb.plugins.module_utils import template_bucket as tb
 from ansible_collections.aichef.dynamodb.tests.unit.utils.module_runner import patch_aws_client_with_stubs
 from ansible_collections.aichef.dynamodb.tests.unit.utils.module_runner import run_module_main
-from ansible_collections.aichef.dynamodb.tests.unit.utils.stubber import StubbedClient
 from ansible_collections.aichef.dynamodb.tests.unit.utils.stubber import respond
 
 ACCOUNT = "123456789012"
@@ -24,23 +23,6 @@ USER_BUCKET = "team-cfn-templates"
 DOCUMENTED_KEYS = set(yaml.safe_load(module.RETURN))
 WRITES = ("s3:CreateBucket", "s3:PutPublicAccessBlock", "s3:PutBucketEncryption", "s3:PutBucketVersioning",
           "s3:PutBucketPolicy", "s3:PutObject")
-
-
-def _stubbed(service, log):
-    stubbed = StubbedClient(service, log)
-    with stubbed.stubber:
-        yield stubbed
-        stubbed.stubber.assert_no_pending_responses()
-
-
-@pytest.fixture
-def s3(api_calls):
-    yield from _stubbed("s3", api_calls)
-
-
-@pytest.fixture
-def sts(api_calls):
-    yield from _stubbed("sts", api_calls)
 
 
 @pytest.fixture
