@@ -83,7 +83,7 @@ unit: install
 	pytest tests/unit
 
 integration: install
-	AICHEF_EMULATOR_PORT=$(TEST_PORT_INTEGRATION) pytest tests/integration --durations=15
+	AICHEF_EMULATOR_PORT=$(TEST_PORT_INTEGRATION) pytest tests/integration -n auto --dist loadgroup --durations=15
 
 molecule: install
 	$(PYTHON) scripts/emulator.py run --port $(TEST_PORT_MOLECULE) -- molecule test
@@ -95,7 +95,7 @@ release: install
 	scripts/release.sh
 
 benchmark: install
-	$(BIN)/python benchmarks/noop_deploy.py
+	$(BIN)/python benchmarks/deploy_ratios.py
 	$(BIN)/python benchmarks/render_tables.py
 	$(BIN)/python benchmarks/settle_notice.py
 	$(BIN)/python benchmarks/migrate.py --rtt-ms 10

@@ -131,3 +131,17 @@ def plan_summary(stack_name, operation, changes):
 
 def plan_text(summary, changes):
     return "\n".join([summary] + [change_line(change) for change in changes]) + "\n"
+
+
+# The declared template in one update: every plan has at least this step (index_changes.IndexPlan adds others).
+SINGLE_STEP = dict(number=1, count=1, description="step 1/1: the declared template", template_body="", creates=[])
+
+
+def create_plan(stack_name, template):
+    """The plan of a create, from the template alone (nothing to compare, nothing to guard: no AWS call). The
+    recovery module returns it, so that a create needs no preview module run; the change-plan module returns the
+    same for operation=create."""
+    changes = template_additions(template)
+    summary = plan_summary(stack_name, "create", changes)
+    return dict(operation="create", summary=summary, changes=changes, last_event_id="", steps=[dict(SINGLE_STEP)],
+                accepted_table_losses=[], diff=dict(prepared=plan_text(summary, changes)))

@@ -209,7 +209,9 @@ import time
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.aichef.dynamodb.plugins.module_utils.change_plan import SINGLE_STEP
 from ansible_collections.aichef.dynamodb.plugins.module_utils.change_plan import blocked_table_changes
+from ansible_collections.aichef.dynamodb.plugins.module_utils.change_plan import create_plan
 from ansible_collections.aichef.dynamodb.plugins.module_utils.change_plan import declared_export_names
 from ansible_collections.aichef.dynamodb.plugins.module_utils.change_plan import loses_table
 from ansible_collections.aichef.dynamodb.plugins.module_utils.change_plan import normalize_change
@@ -218,7 +220,6 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils.change_plan import
 from ansible_collections.aichef.dynamodb.plugins.module_utils.change_plan import replacement_refusal
 from ansible_collections.aichef.dynamodb.plugins.module_utils.change_plan import retained_log_groups
 from ansible_collections.aichef.dynamodb.plugins.module_utils.change_plan import table_refusal
-from ansible_collections.aichef.dynamodb.plugins.module_utils.change_plan import template_additions
 from ansible_collections.aichef.dynamodb.plugins.module_utils.change_sets import create_change_set
 from ansible_collections.aichef.dynamodb.plugins.module_utils.change_sets import delete_change_set
 from ansible_collections.aichef.dynamodb.plugins.module_utils.change_sets import is_empty_change_set
@@ -299,11 +300,11 @@ def plan_change(client, params, sleep=time.sleep, clock=time.monotonic):
     template = parse_template(params["template_body"])
     executable = False  # a change set CloudFormation would execute, even one listing no resource change
     last_event_id = ""
-    steps = [dict(number=1, count=1, description="step 1/1: the declared template", template_body="", creates=[])]
+    steps = [dict(SINGLE_STEP)]
+    if params["operation"] == "create":
+        return create_plan(params["stack_name"], template)
     if params["operation"] == "none":
         changes = []
-    elif params["operation"] == "create":
-        changes = template_additions(template)
     else:
         stack = describe_stack(client, params["stack_name"])
         if stack is None:

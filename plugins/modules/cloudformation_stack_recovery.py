@@ -195,6 +195,19 @@ concurrent_changes:
   type: list
   elements: str
   sample: [AiChefResultsTable]
+stack_policy_differs:
+  description: Whether the settled stack's policy differs from O(stack_policy) (C(stack_policy) in RV(differences)).
+  returned: always
+  type: bool
+  sample: false
+plan:
+  description:
+    - When RV(deploy=create) and O(template_body) was given, the plan of the create, read from the template alone, in
+      the form M(aichef.dynamodb.cloudformation_change_plan) returns (operation, summary, changes, steps,
+      last_event_id, accepted_table_losses, diff), so that a create needs no preview; empty otherwise.
+  returned: always
+  type: dict
+  sample: {"operation": "create", "summary": "Stack ai-chef-dynamodb: create with 9 changes (9 add)"}
 failures:
   description: The C(*_FAILED) events of RV(events), the root cause first, as one line each.
   returned: always
@@ -209,6 +222,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.aichef.dynamodb.plugins.module_utils import stack_status as table
+from ansible_collections.aichef.dynamodb.plugins.module_utils.change_plan import create_plan
 from ansible_collections.aichef.dynamodb.plugins.module_utils.common import BACKOFF_ARGUMENT_SPEC
 from ansible_collections.aichef.dynamodb.plugins.module_utils.common import CloudFormationError
 from ansible_collections.aichef.dynamodb.plugins.module_utils.common import LazyClient
@@ -477,6 +491,11 @@ class StackRecovery:
                                for output in (self.stack or {}).get("Outputs", [])),
             events=self.events,
             concurrent_changes=concurrent_changes,
+            stack_policy_differs=STACK_POLICY in differences,
+            # A create needs no preview (nothing to compare or guard): its plan is read from the template here, so
+            # the role runs no change-plan module for it.
+            plan=create_plan(self.stack_name, parse_template(self.options["template_body"]))
+            if deploy == "create" and self.options["template_body"] else {},
             failures=self.failure_lines(),
             changed=any(step["action"] in table.MUTATING_ACTIONS for step in self.actions),
         )

@@ -1,4 +1,5 @@
 """Integration fixtures: a fresh emulator for the session, boto3 clients on it, and a playbook runner."""
+import glob
 import hashlib
 import json
 import os
@@ -15,12 +16,37 @@ sys.path.insert(0, os.path.join(ROOT, "scripts"))
 import emulator  # noqa: E402  (scripts/emulator.py: stdlib only)
 from strict_proxy import StrictProxy  # noqa: E402  (scripts/strict_proxy.py: stdlib + PyYAML)
 
-PORT = int(os.environ.get("AICHEF_EMULATOR_PORT", "4580"))
+# Under pytest-xdist (make integration runs one worker per core) each worker has its own emulator and proxy, ten
+# ports apart: tests never share AWS state across workers, as they never did in one process.
+WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:])
+PORT = int(os.environ.get("AICHEF_EMULATOR_PORT", "4580")) + 10 * WORKER
 ENDPOINT = "http://127.0.0.1:%d" % PORT
 REGION = "us-east-1"
 # The emulator listens on an internal port; the strict-AWS proxy (scripts/strict_proxy.py) listens on PORT, so every
 # playbook, module and boto3 client of the tests reaches the emulator through it and is refused what AWS refuses.
 EMULATOR_PORT = PORT + 1000
+
+
+# test_faults.py writes its rows (one per fault scenario) to FAULT_SUMMARY_PATH % worker; the process that prints the
+# run's summary (pytest-xdist's controller, or the only process) merges the files written during this run into
+# .run/fault-tolerance.json and prints their lines.
+FAULT_SUMMARY_PATH = os.path.join(ROOT, ".run", "fault-tolerance-%s.json")
+SESSION_STARTED = time.time()
+
+
+def pytest_terminal_summary(terminalreporter):
+    rows = []
+    for path in sorted(glob.glob(FAULT_SUMMARY_PATH % "*")):
+        if os.path.getmtime(path) >= SESSION_STARTED:
+            with open(path) as handle:
+                rows.extend(json.load(handle))
+    if not rows:
+        return
+    with open(os.path.join(ROOT, ".run", "fault-tolerance.json"), "w") as handle:
+        json.dump(rows, handle, indent=2, sort_keys=True)
+    terminalreporter.section("fault tolerance (tests/integration/test_faults.py)")
+    for row in rows:
+        terminalreporter.write_line(row["line"])
 
 
 @pytest.fixture(scope="session")

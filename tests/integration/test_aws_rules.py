@@ -7,7 +7,7 @@ import sys
 import pytest
 import yaml
 
-from conftest import ROOT, aws_client
+from conftest import PORT, ROOT, aws_client
 
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 from counting_proxy import CountingProxy  # noqa: E402
@@ -114,7 +114,7 @@ def test_three_indexes_added_at_once_deploy_in_three_steps_keeping_the_table_and
 
 def writes_through(deploy, extra):
     """(run, AWS calls by operation) of a deploy whose every request goes through a counting proxy."""
-    proxy = CountingProxy(int(os.environ.get("AICHEF_EMULATOR_PORT", "4580")))
+    proxy = CountingProxy(PORT)
     try:
         run = deploy(extra_vars=extra, env=dict(AICHEF_EMULATOR_PORT=str(proxy.port)))
         calls = proxy.take_counts()

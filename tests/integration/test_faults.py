@@ -24,6 +24,7 @@ import botocore.exceptions
 import pytest
 
 from conftest import ONE_LINE_RESULTS
+from conftest import FAULT_SUMMARY_PATH as SUMMARY_PATH
 from conftest import PORT
 from conftest import ROOT
 from conftest import aws_client
@@ -80,22 +81,21 @@ class FaultToleranceSummary:
                     "yes" if row["state_equal"] else "no", row["seconds"])) + (
                         "\n    failed as it must: %s" % row["failure"] if row["failure"] else "")
 
-    def pytest_terminal_summary(self, terminalreporter):
-        if not self.rows:
-            return
-        terminalreporter.section("fault tolerance (tests/integration/test_faults.py)")
-        for row in self.rows:
-            terminalreporter.write_line(self.line(row))
-        os.makedirs(os.path.join(ROOT, ".run"), exist_ok=True)
-        with open(os.path.join(ROOT, ".run", "fault-tolerance.json"), "w") as handle:
-            json.dump(self.rows, handle, indent=2, sort_keys=True)
+    def write(self):
+        """Written when the module's tests end, with each row's printed line: under pytest-xdist the tests run in
+        a worker, and the controller prints the lines from this file (conftest.py's pytest_terminal_summary)."""
+        path = SUMMARY_PATH % os.environ.get("PYTEST_XDIST_WORKER", "main")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as handle:
+            json.dump([dict(row, line=self.line(row)) for row in self.rows], handle, indent=2, sort_keys=True)
 
 
 @pytest.fixture(scope="module")
-def summary(request):
+def summary():
     plugin = FaultToleranceSummary()
-    request.config.pluginmanager.register(plugin, "aichef-fault-tolerance-summary")
-    return plugin
+    yield plugin
+    if plugin.rows:
+        plugin.write()
 
 
 @pytest.fixture

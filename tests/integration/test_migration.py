@@ -26,6 +26,9 @@ from conftest import PORT, REGION, ROOT
 sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
 from guide_migration import guide_migration  # noqa: E402  (the guide's script, the baseline)
 
+# One pytest-xdist worker runs this module: its module-scoped fixture is built once (make integration: loadgroup).
+pytestmark = pytest.mark.xdist_group("migration")
+
 ITEMS = 20000
 PAYLOAD = 300  # bytes of padding per item: ~0.5 KB items, so the table spans ~9 scan pages of 1 MB
 KEY_CHANGE = {"derive": {"PK": "SESSION#{sessionId}", "SK": "META"}}

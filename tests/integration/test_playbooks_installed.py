@@ -13,6 +13,9 @@ import pytest
 
 from conftest import ENDPOINT, ONE_LINE_RESULTS, ROOT
 
+# One pytest-xdist worker runs this module: its module-scoped fixture is built once (make integration: loadgroup).
+pytestmark = pytest.mark.xdist_group("installed-collection")
+
 PLAYBOOKS = {  # the team's command -> the playbook by FQCN
     "deploy-dynamodb.yml": "deploy_dynamodb",
     "verify-dynamodb.yml": "verify_dynamodb",

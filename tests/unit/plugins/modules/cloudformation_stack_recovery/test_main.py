@@ -156,3 +156,28 @@ def test_main_unknown_stack_status_fails_one_line_without_acting(capsys, monkeyp
     assert rc == 1
     assert result["msg"].startswith("Stack status 'UPDATE_COMPLETE' is not in this collection's status table")
     assert api_calls == ["cloudformation:DescribeStacks"]
+
+
+def test_main_absent_stack_returns_the_create_plan_the_change_plan_module_would(capsys, cloudformation, dynamodb,
+                                                                                requested_clients, api_calls):
+    """A create is planned from the template alone: the role runs no change-plan module for it, so this plan must be
+    the one that module returns for operation=create (same summary, changes, single step)."""
+    from ansible_collections.aichef.dynamodb.plugins.modules import cloudformation_change_plan
+    cfn.stub_describe_stacks(cloudformation.stubber, cfn.ABSENT_STATUS)
+    for name in TEAM_TABLES:
+        stub_describe_table(dynamodb.stubber, name, exists=False)
+    rc, result = run_module_main(module.main, capsys, stack_name=STACK_NAME, region="us-east-1",
+                                 template_body=TEAM_TEMPLATE)
+    assert (rc, result["deploy"], result["stack_policy_differs"]) == (0, "create", False)
+    preview = cloudformation_change_plan.plan_change(None, dict(stack_name=STACK_NAME, template_body=TEAM_TEMPLATE,
+                                                                operation="create", differences=[]))
+    assert result["plan"] == preview
+    assert result["plan"]["summary"].startswith("Stack %s: create with " % STACK_NAME)
+    assert [step["description"] for step in result["plan"]["steps"]] == ["step 1/1: the declared template"]
+    assert api_calls == ["cloudformation:DescribeStacks"] + ["dynamodb:DescribeTable"] * len(TEAM_TABLES)
+
+
+def test_main_settled_stack_returns_no_plan(capsys, cloudformation, requested_clients):
+    cfn.stub_describe_stacks(cloudformation.stubber, "UPDATE_COMPLETE")
+    rc, result = run_module_main(module.main, capsys, stack_name=STACK_NAME, region="us-east-1")
+    assert (rc, result["deploy"], result["plan"], result["stack_policy_differs"]) == (0, "update", {}, False)

@@ -189,7 +189,7 @@ def test_run_stack_policy_differs_alone_named_deploy_stays_none(live_policy, clo
     cfn.stub_get_template(cloudformation.stubber, TEAM_TEMPLATE)
     cfn.stub_get_stack_policy(cloudformation.stubber, live_policy)
     result = make_recovery(template_body=TEAM_TEMPLATE, stack_policy=PROTECTION).run()
-    assert (result["deploy"], result["differences"]) == ("none", ["stack_policy"])
+    assert (result["deploy"], result["differences"], result["stack_policy_differs"]) == ("none", ["stack_policy"], True)
 
 
 def test_run_stack_policy_and_template_differ_deploy_update(cloudformation, make_recovery):
@@ -198,7 +198,8 @@ def test_run_stack_policy_and_template_differ_deploy_update(cloudformation, make
     cfn.stub_get_stack_policy(cloudformation.stubber, None)
     result = make_recovery(template_body=TEAM_TEMPLATE.replace("RetentionInDays: 7", "RetentionInDays: 14"),
                            stack_policy=PROTECTION).run()
-    assert (result["deploy"], result["differences"]) == ("update", ["template", "stack_policy"])
+    assert (result["deploy"], result["differences"], result["stack_policy_differs"]) == (
+        "update", ["template", "stack_policy"], True)
 
 
 def test_run_healthy_statuses_are_the_designed_five():
