@@ -25,19 +25,20 @@ help:
 	@echo "make release  build the collection tarball for galaxy.yml's version, install it in a temporary path, check it loads"
 
 # --- installation ---------------------------------------------------------------------------------------
+# --no-compile: Python compiles what it imports on first use; compiling every file at install took 14% of it.
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-compile -r requirements.txt
 	touch $@
 
 $(EMULATOR_VENV)/.installed: requirements-emulator.txt
 	$(PYTHON) -m venv $(EMULATOR_VENV)
-	$(EMULATOR_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-emulator.txt
+	$(EMULATOR_VENV)/bin/pip install --quiet --disable-pip-version-check --no-compile -r requirements-emulator.txt
 	touch $@
 
 $(CHECKOV_VENV)/.installed: requirements-checkov.txt
 	$(PYTHON) -m venv $(CHECKOV_VENV)
-	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check --no-compile -r requirements-checkov.txt
 	touch $@
 
 .collections/.installed: scripts/install-collections.sh $(VENV)/.installed

@@ -25,7 +25,7 @@ import emulator  # noqa: E402
 from counting_proxy import CountingProxy  # noqa: E402
 from render_templates import sources  # noqa: E402
 sys.path.insert(0, os.path.join(ROOT, ".collections"))
-from ansible_collections.aichef.dynamodb.plugins.module_utils.render import render_template_body  # noqa: E402
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.render import render_template_body  # noqa: E402
 
 STACK = "ai-chef-dynamodb"
 ROLE, BARE = "collection deploy playbook", "bare amazon.aws.cloudformation"
@@ -56,8 +56,8 @@ def run_playbook(playbook, port, changed):
                                 playbook], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - started
     if completed.returncode != 0 or (("changed=0" in completed.stdout) == changed):
-        raise SystemExit("%s was not a clean %s:\n%s%s" % (playbook, "create" if changed else "no-op",
-                                                          completed.stdout, completed.stderr))
+        kind = "create" if changed else "no-op"
+        raise SystemExit("%s was not a clean %s:\n%s%s" % (playbook, kind, completed.stdout, completed.stderr))
     return elapsed
 
 

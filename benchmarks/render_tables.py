@@ -14,8 +14,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 sys.path.insert(0, os.path.join(ROOT, ".collections"))
 from render_templates import large_stack, role_variables, settings_from  # noqa: E402
-from ansible_collections.aichef.dynamodb.plugins.module_utils.render import render_template_body  # noqa: E402
-from ansible_collections.aichef.dynamodb.plugins.module_utils.schema_lint import lint_tables  # noqa: E402
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.render import render_template_body  # noqa: E402
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.schema_lint import lint_tables  # noqa: E402
 
 
 def lint_and_render(tables, settings):

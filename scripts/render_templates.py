@@ -13,9 +13,9 @@ import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, ".collections"))
-from ansible_collections.aichef.dynamodb.plugins.module_utils.render import render_template_body  # noqa: E402
-from ansible_collections.aichef.dynamodb.plugins.module_utils.schema_lint import format_findings  # noqa: E402
-from ansible_collections.aichef.dynamodb.plugins.module_utils.schema_lint import lint_tables  # noqa: E402
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.render import render_template_body  # noqa: E402
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.schema_lint import format_findings  # noqa: E402
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.schema_lint import lint_tables  # noqa: E402
 
 
 def large_stack(count=100):

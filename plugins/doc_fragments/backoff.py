@@ -4,7 +4,7 @@
 
 
 class ModuleDocFragment:
-    # The retry options of every AWS module of this collection (plugins/module_utils/common.py
+    # The retry options of every AWS module of this collection (plugins/module_utils/_common/aws.py
     # BACKOFF_ARGUMENT_SPEC and retry_decorator): one place for their documentation too.
     DOCUMENTATION = r"""
 options:

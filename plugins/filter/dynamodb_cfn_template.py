@@ -59,12 +59,12 @@ import json
 from ansible.errors import AnsibleFilterError
 from ansible.utils.display import Display
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils import aws_rules
-from ansible_collections.aichef.dynamodb.plugins.module_utils.render import DEFAULT_SETTINGS
-from ansible_collections.aichef.dynamodb.plugins.module_utils.render import render_template_body
-from ansible_collections.aichef.dynamodb.plugins.module_utils.render import stack_settings
-from ansible_collections.aichef.dynamodb.plugins.module_utils.schema_lint import format_findings
-from ansible_collections.aichef.dynamodb.plugins.module_utils.schema_lint import lint_tables
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template import aws_rules
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.render import DEFAULT_SETTINGS
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.render import render_template_body
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.render import stack_settings
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.schema_lint import format_findings
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.schema_lint import lint_tables
 
 
 def plain_data(value):

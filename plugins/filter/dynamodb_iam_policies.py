@@ -173,11 +173,11 @@ import json
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import InputError
-from ansible_collections.aichef.dynamodb.plugins.module_utils.iam_policies import stack_policies
-from ansible_collections.aichef.dynamodb.plugins.module_utils.render import stack_settings
-from ansible_collections.aichef.dynamodb.plugins.module_utils.render import render_stack_template
-from ansible_collections.aichef.dynamodb.plugins.module_utils.templates import parse_template
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import InputError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._iam.policies import stack_policies
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.render import stack_settings
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.render import render_stack_template
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.parse import parse_template
 
 
 def plain_data(value):

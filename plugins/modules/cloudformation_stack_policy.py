@@ -77,12 +77,12 @@ import json
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import BACKOFF_ARGUMENT_SPEC
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import InputError
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import retry_decorator
-from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import describe_stack
-from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import get_stack_policy
-from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import set_stack_policy
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import BACKOFF_ARGUMENT_SPEC
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import InputError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import retry_decorator
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import describe_stack
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import get_stack_policy
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import set_stack_policy
 
 
 def policy_text(policy):

@@ -169,19 +169,19 @@ import time
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils import stack_status as table
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import BACKOFF_ARGUMENT_SPEC
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import retry_decorator
-from ansible_collections.aichef.dynamodb.plugins.module_utils.events import failures_root_cause_first
-from ansible_collections.aichef.dynamodb.plugins.module_utils.events import format_event
-from ansible_collections.aichef.dynamodb.plugins.module_utils.events import is_operation_start
-from ansible_collections.aichef.dynamodb.plugins.module_utils.events import is_stack_event
-from ansible_collections.aichef.dynamodb.plugins.module_utils.events import last_operation_events
-from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import describe_stack
-from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import describe_stack_events
-from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import stack_status
-from ansible_collections.aichef.dynamodb.plugins.module_utils.tables import index_progress_lines
-from ansible_collections.aichef.dynamodb.plugins.module_utils.waiters import poll_delays
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack import status as table
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import BACKOFF_ARGUMENT_SPEC
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import retry_decorator
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.events import failures_root_cause_first
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.events import format_event
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.events import is_operation_start
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.events import is_stack_event
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.events import last_operation_events
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import describe_stack
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import describe_stack_events
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import stack_status
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.tables import index_progress_lines
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.waiters import poll_delays
 
 # How a deploy ends well; every other settled status after a deploy started is a failure of that deploy.
 SUCCESS_STATUSES = frozenset(["CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE"])

@@ -221,37 +221,37 @@ import time
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils import stack_status as table
-from ansible_collections.aichef.dynamodb.plugins.module_utils.change_plan import create_plan
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import BACKOFF_ARGUMENT_SPEC
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import CloudFormationError
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import LazyClient
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import retry_decorator
-from ansible_collections.aichef.dynamodb.plugins.module_utils.deploy_plan import stack_differences
-from ansible_collections.aichef.dynamodb.plugins.module_utils.deploy_plan import stored_template
-from ansible_collections.aichef.dynamodb.plugins.module_utils.events import failures_root_cause_first
-from ansible_collections.aichef.dynamodb.plugins.module_utils.events import format_event
-from ansible_collections.aichef.dynamodb.plugins.module_utils.events import is_stack_event
-from ansible_collections.aichef.dynamodb.plugins.module_utils.events import resource_failures_since
-from ansible_collections.aichef.dynamodb.plugins.module_utils.inputs import validate_region
-from ansible_collections.aichef.dynamodb.plugins.module_utils.inputs import validate_stack_name
-from ansible_collections.aichef.dynamodb.plugins.module_utils.stack_status import UnknownStackStatusError
-from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import continue_update_rollback
-from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import delete_stack
-from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import describe_stack
-from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import describe_last_operation_events
-from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import describe_stack_events
-from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import get_stack_policy
-from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import get_template
-from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import list_stack_resources
-from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import rollback_stack
-from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import stack_status
-from ansible_collections.aichef.dynamodb.plugins.module_utils.tables import describe_table
-from ansible_collections.aichef.dynamodb.plugins.module_utils.tables import table_holds_items
-from ansible_collections.aichef.dynamodb.plugins.module_utils.templates import declared_table_names
-from ansible_collections.aichef.dynamodb.plugins.module_utils.templates import parse_template
-from ansible_collections.aichef.dynamodb.plugins.module_utils.waiters import StackWaitTimeout
-from ansible_collections.aichef.dynamodb.plugins.module_utils.waiters import wait_until_settled
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack import status as table
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.change_plan import create_plan
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import BACKOFF_ARGUMENT_SPEC
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import CloudFormationError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import LazyClient
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import retry_decorator
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.deploy_plan import stack_differences
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.deploy_plan import stored_template
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.events import failures_root_cause_first
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.events import format_event
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.events import is_stack_event
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.events import resource_failures_since
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.inputs import validate_region
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.inputs import validate_stack_name
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.status import UnknownStackStatusError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import continue_update_rollback
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import delete_stack
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import describe_stack
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import describe_last_operation_events
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import describe_stack_events
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import get_stack_policy
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import get_template
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import list_stack_resources
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import rollback_stack
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import stack_status
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.tables import describe_table
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.tables import table_holds_items
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.parse import declared_table_names
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.parse import parse_template
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.waiters import StackWaitTimeout
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.waiters import wait_until_settled
 
 # A recovery is at most: wait, act, wait, act (e.g. UPDATE_ROLLBACK_IN_PROGRESS -> UPDATE_ROLLBACK_FAILED ->
 # continue -> UPDATE_ROLLBACK_COMPLETE). More steps than this means the stack keeps failing: stop and say so.

@@ -122,13 +122,13 @@ size:
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import BACKOFF_ARGUMENT_SPEC
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import InputError
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import LazyClient
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import retry_decorator
-from ansible_collections.aichef.dynamodb.plugins.module_utils.inputs import validate_region
-from ansible_collections.aichef.dynamodb.plugins.module_utils.inputs import validate_stack_name
-from ansible_collections.aichef.dynamodb.plugins.module_utils import template_bucket as tb
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import BACKOFF_ARGUMENT_SPEC
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import InputError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import LazyClient
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import retry_decorator
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.inputs import validate_region
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.inputs import validate_stack_name
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack import template_bucket as tb
 
 
 def check_inputs(body, stack_name, bucket, region):

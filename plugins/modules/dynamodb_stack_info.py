@@ -225,11 +225,11 @@ log_groups:
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import BACKOFF_ARGUMENT_SPEC
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import retry_decorator
-from ansible_collections.aichef.dynamodb.plugins.module_utils.inputs import validate_region
-from ansible_collections.aichef.dynamodb.plugins.module_utils.stack_info import gather_stack_info
-from ansible_collections.aichef.dynamodb.plugins.module_utils.stack_info import memoized_clients
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import BACKOFF_ARGUMENT_SPEC
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import retry_decorator
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.inputs import validate_region
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.info import gather_stack_info
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.info import memoized_clients
 
 
 def summary_message(stack_name, info):

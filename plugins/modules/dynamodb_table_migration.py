@@ -359,11 +359,11 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import BACKOFF_ARGUMENT_SPEC
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import retry_decorator
-from ansible_collections.aichef.dynamodb.plugins.module_utils.migration import MigrationFailed
-from ansible_collections.aichef.dynamodb.plugins.module_utils.migration import TableMigration
-from ansible_collections.aichef.dynamodb.plugins.module_utils.migration import build_plan
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import BACKOFF_ARGUMENT_SPEC
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import retry_decorator
+from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.migration import MigrationFailed
+from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.migration import TableMigration
+from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.migration import build_plan
 
 
 def connection_identity(module):

@@ -52,7 +52,7 @@ def test_twenty_tables_deploy_through_s3_and_rerun_unchanged(deploy):
 def test_twenty_tables_as_a_template_file_deploy_and_rerun_unchanged(deploy, tmp_path, run_playbook):
     stack, prefix = "it-rules-twenty-file", "rtf-"
     sys.path.insert(0, os.path.join(ROOT, ".collections"))
-    from ansible_collections.aichef.dynamodb.plugins.module_utils.render import render_template_body
+    from ansible_collections.aichef.dynamodb.plugins.module_utils._template.render import render_template_body
     render_settings = dict(name_prefix=prefix, alarm_name_prefix=stack + "-", log_group_name="/aws/dynamodb/" + stack)
     body = render_template_body(twenty_tables(prefix), render_settings)
     assert len(body.encode("utf-8")) > TEMPLATE_BODY_LIMIT

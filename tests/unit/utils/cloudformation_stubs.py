@@ -9,7 +9,7 @@ import json
 
 from botocore.stub import ANY
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils.stack_status import ABSENT_STATUS
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.status import ABSENT_STATUS
 from ansible_collections.aichef.dynamodb.tests.unit.utils.stubber import respond
 
 STACK_NAME = "ai-chef-dynamodb"

@@ -11,7 +11,7 @@ from botocore.stub import Stubber
 
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import retry_decorator
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import retry_decorator
 
 REGION = "us-east-1"
 FAST_BACKOFF = dict(backoff_retries=2, backoff_delay=1, backoff_max_delay=1)

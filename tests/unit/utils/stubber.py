@@ -9,7 +9,7 @@ from botocore.stub import Stubber
 
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import retry_decorator
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import retry_decorator
 
 REGION = "us-east-1"
 

@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from ansible_collections.aichef.dynamodb.plugins.action import dynamodb_stack_template as action
-from ansible_collections.aichef.dynamodb.plugins.module_utils import aws_rules
-from ansible_collections.aichef.dynamodb.plugins.module_utils.templates import parse_template
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template import aws_rules
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.parse import parse_template
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 ROLE = os.path.join(ROOT, "roles", "dynamodb_stack")

@@ -3,8 +3,8 @@ import threading
 
 import pytest
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils.capacity import CapacityLimiter
-from ansible_collections.aichef.dynamodb.plugins.module_utils.capacity import consumed_units
+from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.capacity import CapacityLimiter
+from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.capacity import consumed_units
 
 
 class TestConsumedUnits:

@@ -1,8 +1,8 @@
 """change_plan.py: pure functions over a change set (no stubs needed)."""
 import pytest
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils import change_plan
-from ansible_collections.aichef.dynamodb.plugins.module_utils.templates import parse_template
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack import change_plan
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.parse import parse_template
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import ALARM_TYPE
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import STACK_ID
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import STACK_NAME

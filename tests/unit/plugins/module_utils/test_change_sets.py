@@ -3,8 +3,8 @@ import re
 
 import pytest
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils import change_sets
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import CloudFormationError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack import change_sets
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import CloudFormationError
 from ansible_collections.aichef.dynamodb.tests.unit.utils import cloudformation_stubs as cfn
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import CHANGE_SET_ID
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import CHANGE_SET_NAME

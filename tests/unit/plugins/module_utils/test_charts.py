@@ -4,7 +4,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils import charts
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose import charts
 
 SVG = "{http://www.w3.org/2000/svg}"
 UTC = datetime.timezone.utc

@@ -8,14 +8,14 @@ import pytest
 from ansible_collections.amazon.aws.plugins.module_utils import cloud
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import BACKOFF_ARGUMENT_SPEC
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import CloudFormationError
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import DynamoDBError
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import retry_decorator
-from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import delete_stack
-from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import describe_stack
-from ansible_collections.aichef.dynamodb.plugins.module_utils.tables import describe_table
-from ansible_collections.aichef.dynamodb.plugins.module_utils.tables import table_holds_items
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import BACKOFF_ARGUMENT_SPEC
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import CloudFormationError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import DynamoDBError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import retry_decorator
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import delete_stack
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import describe_stack
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.tables import describe_table
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.tables import table_holds_items
 from ansible_collections.aichef.dynamodb.tests.unit.utils import cloudformation_stubs as cfn
 from ansible_collections.aichef.dynamodb.tests.unit.utils.dynamodb_stubs import stub_describe_table
 from ansible_collections.aichef.dynamodb.tests.unit.utils.dynamodb_stubs import stub_scan
@@ -105,7 +105,7 @@ def test_retry_decorator_stack_does_not_exist_not_retried(cloudformation, retry_
 
 
 def test_lazy_client_makes_the_client_on_first_use_only():
-    from ansible_collections.aichef.dynamodb.plugins.module_utils.common import LazyClient
+    from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import LazyClient
     made = []
 
     class Client:
@@ -120,7 +120,7 @@ def test_lazy_client_makes_the_client_on_first_use_only():
 
 
 def test_all_pages_follows_next_token_and_stops_at_the_page_bound(monkeypatch):
-    from ansible_collections.aichef.dynamodb.plugins.module_utils import common
+    from ansible_collections.aichef.dynamodb.plugins.module_utils._common import aws as common
     calls = []
 
     def call(aws_retry, **kwargs):

@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils.deploy_plan import stack_differences
-from ansible_collections.aichef.dynamodb.plugins.module_utils.templates import parse_template
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.deploy_plan import stack_differences
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.parse import parse_template
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import stack_description
 from ansible_collections.aichef.dynamodb.tests.unit.utils.team_template import TEAM_TEMPLATE
 

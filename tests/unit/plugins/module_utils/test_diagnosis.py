@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils import diagnosis as d
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose import diagnosis as d
 
 UTC = datetime.timezone.utc
 NOW = datetime.datetime(2026, 11, 25, 9, 2, 30, tzinfo=UTC)

@@ -1,8 +1,8 @@
 """drift: start a detection, wait for it within a bound, read the results (botocore Stubber, fake clock)."""
 import pytest
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import CloudFormationError
-from ansible_collections.aichef.dynamodb.plugins.module_utils.drift import run_drift_detection
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import CloudFormationError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.drift import run_drift_detection
 from ansible_collections.aichef.dynamodb.tests.unit.plugins.modules.dynamodb_stack_info import team_stack as team
 from ansible_collections.aichef.dynamodb.tests.unit.plugins.modules.dynamodb_stack_info.team_stack import \
     StubbedClients

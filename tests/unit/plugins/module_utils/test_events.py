@@ -1,10 +1,10 @@
 """events.py: pure functions over StackEvents (no stubs needed)."""
 import datetime
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils.events import failures_root_cause_first
-from ansible_collections.aichef.dynamodb.plugins.module_utils.events import format_event
-from ansible_collections.aichef.dynamodb.plugins.module_utils.events import last_operation_events
-from ansible_collections.aichef.dynamodb.plugins.module_utils.events import normalize_event
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.events import failures_root_cause_first
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.events import format_event
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.events import last_operation_events
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.events import normalize_event
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import STACK_NAME
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import STACK_TYPE
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import TABLE_EXISTS_LINE

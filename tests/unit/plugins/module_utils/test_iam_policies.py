@@ -17,18 +17,18 @@ import botocore.session
 import pytest
 import yaml
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils import iam_policies
-from ansible_collections.aichef.dynamodb.plugins.module_utils.iam_policies import CALLED_VIA_CLOUDFORMATION
-from ansible_collections.aichef.dynamodb.plugins.module_utils.iam_policies import MAX_MANAGED_POLICY_SIZE
-from ansible_collections.aichef.dynamodb.plugins.module_utils.iam_policies import application_policy
-from ansible_collections.aichef.dynamodb.plugins.module_utils.iam_policies import check_target
-from ansible_collections.aichef.dynamodb.plugins.module_utils.iam_policies import deployer_policy
-from ansible_collections.aichef.dynamodb.plugins.module_utils.iam_policies import policy_size
-from ansible_collections.aichef.dynamodb.plugins.module_utils.iam_policies import resource_arns
-from ansible_collections.aichef.dynamodb.plugins.module_utils.iam_policies import stack_policies
-from ansible_collections.aichef.dynamodb.plugins.module_utils.iam_policies import stack_resource_names
-from ansible_collections.aichef.dynamodb.plugins.module_utils.render import render_stack_template
-from ansible_collections.aichef.dynamodb.plugins.module_utils.templates import parse_template
+from ansible_collections.aichef.dynamodb.plugins.module_utils._iam import policies as iam_policies
+from ansible_collections.aichef.dynamodb.plugins.module_utils._iam.policies import CALLED_VIA_CLOUDFORMATION
+from ansible_collections.aichef.dynamodb.plugins.module_utils._iam.policies import MAX_MANAGED_POLICY_SIZE
+from ansible_collections.aichef.dynamodb.plugins.module_utils._iam.policies import application_policy
+from ansible_collections.aichef.dynamodb.plugins.module_utils._iam.policies import check_target
+from ansible_collections.aichef.dynamodb.plugins.module_utils._iam.policies import deployer_policy
+from ansible_collections.aichef.dynamodb.plugins.module_utils._iam.policies import policy_size
+from ansible_collections.aichef.dynamodb.plugins.module_utils._iam.policies import resource_arns
+from ansible_collections.aichef.dynamodb.plugins.module_utils._iam.policies import stack_policies
+from ansible_collections.aichef.dynamodb.plugins.module_utils._iam.policies import stack_resource_names
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.render import render_stack_template
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.parse import parse_template
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 STACK, REGION, ACCOUNT = "ai-chef-dynamodb", "us-east-1", "123456789012"
@@ -541,7 +541,7 @@ class TestCompleteness:
         missing = dict((action, files) for action, files in calls.items()
                        if action not in granted(default_policies["deployer"]) and action not in NOT_DEPLOY_CALLS)
         assert not missing, ("calls the deployer policy does not grant: add them to DEPLOYER_STATEMENTS in "
-                             "plugins/module_utils/iam_policies.py, or, if the deploy and verify playbooks never "
+                             "plugins/module_utils/_iam/policies.py, or, if the deploy and verify playbooks never "
                              "make them, to NOT_DEPLOY_CALLS here: %s" % missing)
 
     def test_deployer_grants_every_handler_permission_the_template_needs(self, default_policies):

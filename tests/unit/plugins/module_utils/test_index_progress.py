@@ -1,6 +1,6 @@
 """index_progress_lines(): a global secondary index being created, its backfill shown as it advances."""
-from ansible_collections.aichef.dynamodb.plugins.module_utils.tables import index_progress_line
-from ansible_collections.aichef.dynamodb.plugins.module_utils.tables import index_progress_lines
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.tables import index_progress_line
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.tables import index_progress_lines
 
 
 def table_with(index, item_count=500000):

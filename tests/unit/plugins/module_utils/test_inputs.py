@@ -1,10 +1,10 @@
 """inputs.py: checks that run before the first AWS call."""
 import pytest
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import InputError
-from ansible_collections.aichef.dynamodb.plugins.module_utils.inputs import is_known_region
-from ansible_collections.aichef.dynamodb.plugins.module_utils.inputs import validate_region
-from ansible_collections.aichef.dynamodb.plugins.module_utils.inputs import validate_stack_name
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import InputError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.inputs import is_known_region
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.inputs import validate_region
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.inputs import validate_stack_name
 
 
 class TestValidateStackName:

@@ -1,10 +1,10 @@
 """intrinsics: template values resolved from what the stack reports, or Unresolvable (never a guess)."""
 import pytest
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils.intrinsics import Unresolvable
-from ansible_collections.aichef.dynamodb.plugins.module_utils.intrinsics import resolution_context
-from ansible_collections.aichef.dynamodb.plugins.module_utils.intrinsics import resolve
-from ansible_collections.aichef.dynamodb.plugins.module_utils.intrinsics import try_resolve
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.intrinsics import Unresolvable
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.intrinsics import resolution_context
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.intrinsics import resolve
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.intrinsics import try_resolve
 
 STACK_ID = "arn:aws:cloudformation:eu-west-1:123456789012:stack/ai-chef-dynamodb/3f69d208"
 TABLE_ARN = "arn:aws:dynamodb:eu-west-1:123456789012:table/ai-chef-sessions"

@@ -1,4 +1,4 @@
-"""module_utils/migration.py: the pure transform, the schema checks, the checkpoint, and the batch writes.
+"""module_utils/_migrate/migration.py: the pure transform, the schema checks, the checkpoint, and the batch writes.
 
 Pure functions are tested without stubs; write_batch runs on a Stubber-backed client with sleep patched.
 """
@@ -7,9 +7,9 @@ import os
 
 import pytest
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils import migration
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import InputError
-from ansible_collections.aichef.dynamodb.plugins.module_utils.migration import ItemRejected
+from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate import migration
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import InputError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.migration import ItemRejected
 from ansible_collections.aichef.dynamodb.tests.unit.utils import migration_stubs as stubs
 
 

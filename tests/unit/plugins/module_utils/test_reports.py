@@ -1,13 +1,13 @@
 """reports: the verification checks as a compact summary, JUnit XML and Markdown. Pure functions, no stubs."""
 import xml.etree.ElementTree as ET
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils import reports
-from ansible_collections.aichef.dynamodb.plugins.module_utils.templates import parse_template
-from ansible_collections.aichef.dynamodb.plugins.module_utils.verification import FAIL
-from ansible_collections.aichef.dynamodb.plugins.module_utils.verification import PASS
-from ansible_collections.aichef.dynamodb.plugins.module_utils.verification import UNSUPPORTED
-from ansible_collections.aichef.dynamodb.plugins.module_utils.verification import make_check
-from ansible_collections.aichef.dynamodb.plugins.module_utils.verification import verify_stack
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify import reports
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.parse import parse_template
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.verification import FAIL
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.verification import PASS
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.verification import UNSUPPORTED
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.verification import make_check
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.verification import verify_stack
 from ansible_collections.aichef.dynamodb.plugins.modules.dynamodb_stack_verify import verify_deployed_stack
 from ansible_collections.aichef.dynamodb.tests.unit.plugins.modules.dynamodb_stack_info import team_stack as team
 

@@ -2,7 +2,7 @@
 import botocore.session
 import pytest
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils import stack_status as table
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack import status as table
 
 
 def botocore_stack_statuses():

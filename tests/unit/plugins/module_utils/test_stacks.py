@@ -1,9 +1,9 @@
 """stacks.py: thin CloudFormation wrappers (Stubber on the client that RetryingBotoClientWrapper wraps)."""
 import pytest
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils import stacks
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import CloudFormationError
-from ansible_collections.aichef.dynamodb.plugins.module_utils.stack_status import ABSENT_STATUS
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack import stacks
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import CloudFormationError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.status import ABSENT_STATUS
 from ansible_collections.aichef.dynamodb.tests.unit.utils import cloudformation_stubs as cfn
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import STACK_NAME
 

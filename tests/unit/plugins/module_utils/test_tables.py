@@ -1,9 +1,9 @@
 """tables.py: thin DynamoDB wrappers (Stubber on the client that RetryingBotoClientWrapper wraps)."""
 import pytest
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import DynamoDBError
-from ansible_collections.aichef.dynamodb.plugins.module_utils.tables import describe_table
-from ansible_collections.aichef.dynamodb.plugins.module_utils.tables import table_holds_items
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import DynamoDBError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.tables import describe_table
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.tables import table_holds_items
 from ansible_collections.aichef.dynamodb.tests.unit.utils.dynamodb_stubs import stub_describe_table
 from ansible_collections.aichef.dynamodb.tests.unit.utils.dynamodb_stubs import stub_scan
 

@@ -1,9 +1,9 @@
 """templates.py: parse a template (JSON or YAML with short tags) without AWS; list its literal table names."""
 import pytest
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import InputError
-from ansible_collections.aichef.dynamodb.plugins.module_utils.templates import declared_table_names
-from ansible_collections.aichef.dynamodb.plugins.module_utils.templates import parse_template
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import InputError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.parse import declared_table_names
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.parse import parse_template
 from ansible_collections.aichef.dynamodb.tests.unit.utils.team_template import TEAM_TABLES
 from ansible_collections.aichef.dynamodb.tests.unit.utils.team_template import TEAM_TEMPLATE
 

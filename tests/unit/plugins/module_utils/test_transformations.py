@@ -2,7 +2,7 @@
 import datetime
 import json
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils import transformations as t
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common import transformations as t
 
 WHEN = datetime.datetime(2026, 11, 25, 8, 35, 25, tzinfo=datetime.timezone.utc)
 

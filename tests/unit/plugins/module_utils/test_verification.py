@@ -7,14 +7,14 @@ import copy
 
 import pytest
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils import verification as v
-from ansible_collections.aichef.dynamodb.plugins.module_utils.drift import not_run
-from ansible_collections.aichef.dynamodb.plugins.module_utils.templates import parse_template
-from ansible_collections.aichef.dynamodb.plugins.module_utils.transformations import normalize_alarm
-from ansible_collections.aichef.dynamodb.plugins.module_utils.transformations import normalize_log_group
-from ansible_collections.aichef.dynamodb.plugins.module_utils.transformations import normalize_stack
-from ansible_collections.aichef.dynamodb.plugins.module_utils.transformations import normalize_stack_drift
-from ansible_collections.aichef.dynamodb.plugins.module_utils.transformations import normalize_table
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify import verification as v
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.drift import not_run
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.parse import parse_template
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.transformations import normalize_alarm
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.transformations import normalize_log_group
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.transformations import normalize_stack
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.transformations import normalize_stack_drift
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.transformations import normalize_table
 from ansible_collections.aichef.dynamodb.tests.unit.plugins.modules.dynamodb_stack_info import team_stack as team
 
 SESSIONS_TTL = "table ai-chef-sessions: time to live"

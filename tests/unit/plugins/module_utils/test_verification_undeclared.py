@@ -3,12 +3,12 @@ the stack lacks. Pure data (the live info built through the info module's transf
 gather_stack_info on stubbed clients (botocore Stubber): ListStackResources and ListExports are read once."""
 import copy
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils import verification as v
-from ansible_collections.aichef.dynamodb.plugins.module_utils.templates import parse_template
-from ansible_collections.aichef.dynamodb.plugins.module_utils.transformations import normalize_alarm
-from ansible_collections.aichef.dynamodb.plugins.module_utils.transformations import normalize_log_group
-from ansible_collections.aichef.dynamodb.plugins.module_utils.transformations import normalize_stack
-from ansible_collections.aichef.dynamodb.plugins.module_utils.transformations import normalize_table
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify import verification as v
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.parse import parse_template
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.transformations import normalize_alarm
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.transformations import normalize_log_group
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.transformations import normalize_stack
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.transformations import normalize_table
 from ansible_collections.aichef.dynamodb.plugins.modules.dynamodb_stack_verify import verify_deployed_stack
 from ansible_collections.aichef.dynamodb.tests.unit.plugins.modules.dynamodb_stack_info import team_stack as team
 

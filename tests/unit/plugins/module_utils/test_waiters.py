@@ -3,10 +3,10 @@ import itertools
 
 import pytest
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils.stack_status import UnknownStackStatusError
-from ansible_collections.aichef.dynamodb.plugins.module_utils.waiters import StackWaitTimeout
-from ansible_collections.aichef.dynamodb.plugins.module_utils.waiters import poll_delays
-from ansible_collections.aichef.dynamodb.plugins.module_utils.waiters import wait_until_settled
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.status import UnknownStackStatusError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.waiters import StackWaitTimeout
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.waiters import poll_delays
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.waiters import wait_until_settled
 
 
 def statuses(*values):

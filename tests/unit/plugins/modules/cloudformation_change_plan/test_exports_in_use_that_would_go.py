@@ -1,7 +1,7 @@
 """exports_in_use_that_would_go(): exports of the stack that the template drops while another stack imports them."""
 import json
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils.templates import parse_template
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.parse import parse_template
 from ansible_collections.aichef.dynamodb.plugins.modules import cloudformation_change_plan as module
 from ansible_collections.aichef.dynamodb.tests.unit.utils import cloudformation_stubs as cfn
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import STACK_NAME

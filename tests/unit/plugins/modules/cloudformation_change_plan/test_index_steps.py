@@ -12,8 +12,8 @@ import os
 import pytest
 import yaml
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils.render import render_stack_template
-from ansible_collections.aichef.dynamodb.plugins.module_utils.render import render_template_body
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.render import render_stack_template
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.render import render_template_body
 from ansible_collections.aichef.dynamodb.plugins.modules import cloudformation_change_plan as module
 from ansible_collections.aichef.dynamodb.tests.unit.utils import cloudformation_stubs as cfn
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import STACK_NAME

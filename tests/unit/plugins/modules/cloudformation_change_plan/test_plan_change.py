@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import CloudFormationError
-from ansible_collections.aichef.dynamodb.plugins.module_utils.stack_status import ABSENT_STATUS
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import CloudFormationError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.status import ABSENT_STATUS
 from ansible_collections.aichef.dynamodb.plugins.modules import cloudformation_change_plan as module
 from ansible_collections.aichef.dynamodb.tests.unit.utils import cloudformation_stubs as cfn
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import ALARM_TYPE

@@ -1,7 +1,7 @@
 """preview_update(): the changes of an update, from a throwaway change set that is deleted in every case."""
 import pytest
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import CloudFormationError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import CloudFormationError
 from ansible_collections.aichef.dynamodb.plugins.modules import cloudformation_change_plan as module
 from ansible_collections.aichef.dynamodb.tests.unit.utils import cloudformation_stubs as cfn
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import CHANGE_SET_ID

@@ -1,5 +1,5 @@
 """failure_message(): None when the deploy went well; otherwise the root cause on the first line."""
-from ansible_collections.aichef.dynamodb.plugins.module_utils.stack_status import ABSENT_STATUS
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.status import ABSENT_STATUS
 from ansible_collections.aichef.dynamodb.plugins.modules import cloudformation_stack_progress as module
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import STACK_NAME
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import TABLE_EXISTS_LINE

@@ -2,7 +2,7 @@
 it starts."""
 import datetime
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils.events import normalize_event
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.events import normalize_event
 from ansible_collections.aichef.dynamodb.plugins.modules import cloudformation_stack_progress as module
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import STACK_NAME
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import StackHistory

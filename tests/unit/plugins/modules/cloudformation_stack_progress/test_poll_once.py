@@ -1,6 +1,6 @@
 """poll_once(): one look at the job, the stack and its events; settled once the stack is not busy and the job has
 ended (without a job file: a new operation has ended)."""
-from ansible_collections.aichef.dynamodb.plugins.module_utils.stack_status import ABSENT_STATUS
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.status import ABSENT_STATUS
 from ansible_collections.aichef.dynamodb.plugins.modules import cloudformation_stack_progress as module
 from ansible_collections.aichef.dynamodb.tests.unit.utils import cloudformation_stubs as cfn
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import TABLE_EXISTS_LINE

@@ -2,7 +2,7 @@
 last_event_id, from which the next step's events are followed."""
 import yaml
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils.stack_status import ABSENT_STATUS
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.status import ABSENT_STATUS
 from ansible_collections.aichef.dynamodb.plugins.modules import cloudformation_stack_progress as module
 from ansible_collections.aichef.dynamodb.tests.unit.utils import cloudformation_stubs as cfn
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import STACK_NAME

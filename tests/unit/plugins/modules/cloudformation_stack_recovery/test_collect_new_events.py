@@ -6,8 +6,8 @@ failure forward as the root cause.
 """
 import pytest
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils.events import last_operation_events
-from ansible_collections.aichef.dynamodb.plugins.module_utils.events import normalize_event
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.events import last_operation_events
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.events import normalize_event
 from ansible_collections.aichef.dynamodb.plugins.modules import cloudformation_stack_recovery as module
 from ansible_collections.aichef.dynamodb.tests.unit.utils import cloudformation_stubs as cfn
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import STACK_NAME

@@ -5,8 +5,8 @@ across CloudFormation and DynamoDB), so "no delete was issued" is asserted, not 
 """
 import pytest
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils import stack_status as table
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import CloudFormationError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack import status as table
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import CloudFormationError
 from ansible_collections.aichef.dynamodb.plugins.modules import cloudformation_stack_recovery as module
 from ansible_collections.aichef.dynamodb.tests.unit.utils import cloudformation_stubs as cfn
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import STACK_NAME

@@ -2,7 +2,7 @@
 because a wait timed out. The clock and sleep are injected: these waits take no real time."""
 import pytest
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import CloudFormationError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import CloudFormationError
 from ansible_collections.aichef.dynamodb.plugins.modules import cloudformation_stack_recovery as module
 from ansible_collections.aichef.dynamodb.tests.unit.utils import cloudformation_stubs as cfn
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import STACK_NAME

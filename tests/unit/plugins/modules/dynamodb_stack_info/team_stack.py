@@ -15,7 +15,7 @@ from botocore.stub import Stubber
 
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import retry_decorator
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import retry_decorator
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", ".."))
 TEAM_TEMPLATE_PATH = os.path.join(ROOT, "files", "dynamodb-schema.yaml")

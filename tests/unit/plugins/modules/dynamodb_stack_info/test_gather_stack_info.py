@@ -1,9 +1,9 @@
 """gather_stack_info: what dynamodb_stack_info returns, call by call (botocore Stubber)."""
 import pytest
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import CloudFormationError
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import DynamoDBError
-from ansible_collections.aichef.dynamodb.plugins.module_utils.stack_info import gather_stack_info
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import CloudFormationError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import DynamoDBError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.info import gather_stack_info
 from ansible_collections.aichef.dynamodb.tests.unit.plugins.modules.dynamodb_stack_info import team_stack as team
 
 

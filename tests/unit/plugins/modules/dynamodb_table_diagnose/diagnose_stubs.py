@@ -1,7 +1,7 @@
 """The team's two tables as AWS answers the diagnosis's reads, one stub helper per operation."""
 import datetime
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils import diagnosis as d
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose import diagnosis as d
 from ansible_collections.aichef.dynamodb.tests.unit.plugins.modules.dynamodb_stack_info import team_stack as team
 
 UTC = datetime.timezone.utc

@@ -4,7 +4,7 @@ import xml.etree.ElementTree as ET
 import pytest
 import yaml
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils import diagnosis as d
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose import diagnosis as d
 from ansible_collections.aichef.dynamodb.plugins.modules import dynamodb_table_diagnose
 from ansible_collections.aichef.dynamodb.tests.unit.plugins.modules.dynamodb_stack_info import team_stack as team
 from ansible_collections.aichef.dynamodb.tests.unit.plugins.modules.dynamodb_table_diagnose import diagnose_stubs as s

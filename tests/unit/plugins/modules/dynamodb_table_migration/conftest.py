@@ -1,7 +1,7 @@
 """Fixtures for dynamodb_table_migration: Stubber-backed source and target clients, and a migration factory."""
 import pytest
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils import migration
+from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate import migration
 from ansible_collections.aichef.dynamodb.tests.unit.utils import migration_stubs as stubs
 
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils import migration
+from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate import migration
 from ansible_collections.aichef.dynamodb.tests.unit.utils import migration_stubs as stubs
 from ansible_collections.aichef.dynamodb.tests.unit.utils.migration_stubs import SOURCE
 from ansible_collections.aichef.dynamodb.tests.unit.utils.migration_stubs import TARGET

@@ -21,10 +21,10 @@ import copy
 import json
 import re
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils.intrinsics import Unresolvable
-from ansible_collections.aichef.dynamodb.plugins.module_utils.intrinsics import resolve
-from ansible_collections.aichef.dynamodb.plugins.module_utils.render import stack_settings
-from ansible_collections.aichef.dynamodb.plugins.module_utils.template_bucket import default_bucket_name
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.intrinsics import Unresolvable
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.intrinsics import resolve
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.render import stack_settings
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.template_bucket import default_bucket_name
 
 POLICY_VERSION = "2012-10-17"
 
@@ -45,7 +45,7 @@ TABLES_AND_STREAMS = "tables_and_streams"
 INDEXES = "indexes"
 ALARMS = "alarms"
 LOG_GROUPS = "log_groups"
-# The template bucket (plugins/module_utils/template_bucket.py): the collection's own bucket of the account and
+# The template bucket (plugins/module_utils/_stack/template_bucket.py): the collection's own bucket of the account and
 # region, which the upload module creates and hardens when it is missing, or a bucket the user names, which it
 # only reads; and the template objects of this stack in it (<stack name>/<sha256>.yaml).
 OWN_TEMPLATE_BUCKET = "own_template_bucket"

@@ -25,7 +25,7 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import InputError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import InputError
 
 # CloudFormation quotas: a template passed as TemplateBody, and one read from S3 through TemplateURL. The quota
 # page says "1 MB"; the service enforces 1,000,000 bytes ("Template may not exceed 1000000 bytes in size.", the

@@ -13,9 +13,9 @@ try:
 except ImportError:
     pass  # AnsibleAWSModule reports a missing SDK
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import MAX_PAGES
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import all_pages
-from ansible_collections.aichef.dynamodb.plugins.module_utils.monitoring import MonitoringError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import MAX_PAGES
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import all_pages
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.monitoring import MonitoringError
 
 DYNAMODB_NAMESPACE = "AWS/DynamoDB"
 # GetMetricData takes at most 500 MetricDataQueries per call.

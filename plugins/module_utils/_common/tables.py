@@ -10,7 +10,7 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import DynamoDBError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import DynamoDBError
 
 
 def describe_table(client, table_name):

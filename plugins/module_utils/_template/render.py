@@ -12,10 +12,10 @@ try:
 except ImportError:  # ansible-core brings PyYAML to the controller, where the filters that call this run
     yaml = None
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils import aws_rules
-from ansible_collections.aichef.dynamodb.plugins.module_utils.table_spec import DEFAULT_NAME_PREFIX
-from ansible_collections.aichef.dynamodb.plugins.module_utils.table_spec import table_id
-from ansible_collections.aichef.dynamodb.plugins.module_utils.table_spec import table_logical_id
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template import aws_rules
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.table_spec import DEFAULT_NAME_PREFIX
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.table_spec import table_id
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.table_spec import table_logical_id
 
 # DynamoDB publishes ThrottledRequests and SystemErrors per (TableName, Operation) only: an alarm on the
 # TableName dimension alone, as the team's template has, watches a series that never receives a data point

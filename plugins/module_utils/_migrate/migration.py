@@ -33,14 +33,14 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils.capacity import CapacityLimiter
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import DynamoDBError
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import InputError
-from ansible_collections.aichef.dynamodb.plugins.module_utils.tables import batch_write_items
-from ansible_collections.aichef.dynamodb.plugins.module_utils.tables import describe_table
-from ansible_collections.aichef.dynamodb.plugins.module_utils.tables import get_item
-from ansible_collections.aichef.dynamodb.plugins.module_utils.tables import scan_page
-from ansible_collections.aichef.dynamodb.plugins.module_utils.tables import unprocessed_requests
+from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.capacity import CapacityLimiter
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import DynamoDBError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import InputError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.tables import batch_write_items
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.tables import describe_table
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.tables import get_item
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.tables import scan_page
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.tables import unprocessed_requests
 
 MAX_BATCH_ITEMS = 25  # BatchWriteItem's limit
 FIRST_UNPROCESSED_DELAY_SECONDS = 0.05

@@ -17,10 +17,10 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import CloudFormationError
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import all_pages
-from ansible_collections.aichef.dynamodb.plugins.module_utils.transformations import normalize_stack_drift
-from ansible_collections.aichef.dynamodb.plugins.module_utils.waiters import poll_delays
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import CloudFormationError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import all_pages
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.transformations import normalize_stack_drift
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.waiters import poll_delays
 
 # "You can perform drift detection on stacks with the following statuses" (CloudFormation user guide).
 DRIFT_DETECTABLE_STATUSES = frozenset(

@@ -13,8 +13,8 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import CloudFormationError
-from ansible_collections.aichef.dynamodb.plugins.module_utils.waiters import poll_delays
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import CloudFormationError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.waiters import poll_delays
 
 # How CloudFormation says "this change set would change nothing" (a FAILED change set, not an error).
 NO_CHANGE_REASONS = ("didn't contain changes", "No updates are to be performed")

@@ -6,18 +6,18 @@
 DescribeLogGroups per log group. Shared by dynamodb_stack_info and dynamodb_stack_verify.
 """
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils.monitoring import describe_alarms
-from ansible_collections.aichef.dynamodb.plugins.module_utils.monitoring import describe_log_group
-from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import describe_stack
-from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import list_stack_exports
-from ansible_collections.aichef.dynamodb.plugins.module_utils.stacks import list_stack_resources
-from ansible_collections.aichef.dynamodb.plugins.module_utils.tables import describe_continuous_backups
-from ansible_collections.aichef.dynamodb.plugins.module_utils.tables import describe_table
-from ansible_collections.aichef.dynamodb.plugins.module_utils.tables import describe_time_to_live
-from ansible_collections.aichef.dynamodb.plugins.module_utils.transformations import normalize_alarm
-from ansible_collections.aichef.dynamodb.plugins.module_utils.transformations import normalize_log_group
-from ansible_collections.aichef.dynamodb.plugins.module_utils.transformations import normalize_stack
-from ansible_collections.aichef.dynamodb.plugins.module_utils.transformations import normalize_table
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.monitoring import describe_alarms
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.monitoring import describe_log_group
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import describe_stack
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import list_stack_exports
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import list_stack_resources
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.tables import describe_continuous_backups
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.tables import describe_table
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.tables import describe_time_to_live
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.transformations import normalize_alarm
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.transformations import normalize_log_group
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.transformations import normalize_stack
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.transformations import normalize_table
 
 TABLE_TYPE = "AWS::DynamoDB::Table"
 ALARM_TYPE = "AWS::CloudWatch::Alarm"

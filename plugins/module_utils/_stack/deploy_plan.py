@@ -11,7 +11,7 @@ is the most frequent run there is.
 
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils.templates import parse_template
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.parse import parse_template
 
 CREATE = "create"
 UPDATE = "update"

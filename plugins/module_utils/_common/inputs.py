@@ -10,7 +10,7 @@ try:
 except ImportError:
     pass  # AnsibleAWSModule reports a missing SDK
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import InputError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import InputError
 
 # CloudFormation: "must start with an alphabetic character and can't be longer than 128 characters",
 # letters, digits and hyphens only.

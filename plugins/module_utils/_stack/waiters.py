@@ -9,8 +9,8 @@ re-check comes after 1 s, each delay grows by half up to 5 s, and the wait never
 
 import time
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils.stack_status import BUSY
-from ansible_collections.aichef.dynamodb.plugins.module_utils.stack_status import lookup_stack_status
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.status import BUSY
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.status import lookup_stack_status
 
 FIRST_DELAY_SECONDS = 1.0
 DELAY_GROWTH = 1.5

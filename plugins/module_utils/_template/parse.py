@@ -13,7 +13,7 @@ except ImportError:  # ansible-core brings PyYAML to the controller; only a remo
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import InputError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import InputError
 
 DYNAMODB_TABLE_TYPE = "AWS::DynamoDB::Table"
 

@@ -15,9 +15,9 @@ Pure: no AWS, no Ansible. Templates are dicts (templates.parse_template).
 
 import copy
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils.aws_rules import DOCS
-from ansible_collections.aichef.dynamodb.plugins.module_utils.aws_rules import MAX_GSI_CREATIONS_OR_DELETIONS_PER_UPDATE
-from ansible_collections.aichef.dynamodb.plugins.module_utils.template_tables import tables_by_logical_id
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.aws_rules import DOCS
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.aws_rules import MAX_GSI_CREATIONS_OR_DELETIONS_PER_UPDATE
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.template_tables import tables_by_logical_id
 
 CREATE = "create"
 DELETE = "delete"

@@ -16,12 +16,12 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_message
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import CloudFormationError
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import all_pages
-from ansible_collections.aichef.dynamodb.plugins.module_utils.events import is_operation_start
-from ansible_collections.aichef.dynamodb.plugins.module_utils.events import last_operation_events
-from ansible_collections.aichef.dynamodb.plugins.module_utils.events import normalize_event
-from ansible_collections.aichef.dynamodb.plugins.module_utils.stack_status import ABSENT_STATUS
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import CloudFormationError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import all_pages
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.events import is_operation_start
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.events import last_operation_events
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.events import normalize_event
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.status import ABSENT_STATUS
 
 # Enough history to reach the start of the last operation of a stack with a few dozen resources.
 MAX_EVENT_PAGES = 5

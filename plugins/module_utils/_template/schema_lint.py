@@ -17,10 +17,10 @@ import difflib
 import re
 from collections.abc import Mapping
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils.reserved_words import is_reserved_word
-from ansible_collections.aichef.dynamodb.plugins.module_utils.table_spec import DEFAULT_NAME_PREFIX
-from ansible_collections.aichef.dynamodb.plugins.module_utils.table_spec import derived_table_id
-from ansible_collections.aichef.dynamodb.plugins.module_utils.table_spec import table_logical_id
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.reserved_words import is_reserved_word
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.table_spec import DEFAULT_NAME_PREFIX
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.table_spec import derived_table_id
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.table_spec import table_logical_id
 
 ERROR = "error"
 WARNING = "warning"

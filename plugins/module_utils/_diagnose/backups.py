@@ -13,7 +13,7 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils.common import DynamoDBError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import DynamoDBError
 
 # A bound on the pages of ListBackups for one table (each page holds up to 100 backups).
 MAX_BACKUP_PAGES = 100

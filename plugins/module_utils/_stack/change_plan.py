@@ -3,8 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Pure functions over a change set: what each change does, which of them lose a table, the plan as text."""
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils.intrinsics import resolution_context
-from ansible_collections.aichef.dynamodb.plugins.module_utils.intrinsics import try_resolve
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.intrinsics import resolution_context
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.intrinsics import try_resolve
 
 DYNAMODB_TABLE_TYPE = "AWS::DynamoDB::Table"
 # Replacement "Conditional" means CloudFormation cannot tell before running; for a table holding data that is

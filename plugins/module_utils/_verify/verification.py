@@ -46,14 +46,14 @@ metric-math alarms, and resources that drift detection did not check.
 
 import json
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils.drift import DETECTION_COMPLETE
-from ansible_collections.aichef.dynamodb.plugins.module_utils.drift import DETECTION_FAILED
-from ansible_collections.aichef.dynamodb.plugins.module_utils.drift import NOT_RUN
-from ansible_collections.aichef.dynamodb.plugins.module_utils.intrinsics import Unresolvable
-from ansible_collections.aichef.dynamodb.plugins.module_utils.intrinsics import resolution_context
-from ansible_collections.aichef.dynamodb.plugins.module_utils.intrinsics import try_resolve
-from ansible_collections.aichef.dynamodb.plugins.module_utils.transformations import DEFAULT_BILLING_MODE
-from ansible_collections.aichef.dynamodb.plugins.module_utils.transformations import DEFAULT_TABLE_CLASS
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.drift import DETECTION_COMPLETE
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.drift import DETECTION_FAILED
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.drift import NOT_RUN
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.intrinsics import Unresolvable
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.intrinsics import resolution_context
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.intrinsics import try_resolve
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.transformations import DEFAULT_BILLING_MODE
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.transformations import DEFAULT_TABLE_CLASS
 
 PASS = "pass"
 FAIL = "fail"
