@@ -17,7 +17,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.collections
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help install deploy verify emulator-start emulator-stop test lint sanity unit integration molecule collection release benchmark clean
+.PHONY: help install deploy verify emulator-start emulator-stop test checks lint sanity unit integration molecule collection release benchmark clean
 
 help:
 	@echo "make deploy   install, start the local emulator, deploy the stack and verify it"
@@ -62,7 +62,15 @@ verify: emulator-start
 	AICHEF_EMULATOR_PORT=$(EMULATOR_PORT) ansible-playbook -i inventories/local playbooks/verify-dynamodb.yml
 
 # --- tests ----------------------------------------------------------------------------------------------
-test: install lint sanity unit integration molecule collection
+# Two lanes on the machine's cores: the integration tests (one pytest-xdist worker per core) beside the other
+# layers one after the other; each lane's output is printed whole when it ends. Installing the three venvs at once
+# overlaps their downloads and unpacking.
+test:
+	$(MAKE) --no-print-directory -j3 install
+	$(MAKE) --no-print-directory -j2 --output-sync=recurse integration checks
+
+checks: install
+	$(MAKE) --no-print-directory -j1 lint sanity unit molecule collection
 
 lint: install
 	ansible-lint --profile production

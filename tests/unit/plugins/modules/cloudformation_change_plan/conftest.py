@@ -1,6 +1,7 @@
 """Fixtures for the cloudformation_change_plan tests: the module's options and a queued preview of an update."""
 import pytest
 
+from ansible_collections.aichef.dynamodb.plugins.modules import cloudformation_change_plan as module
 from ansible_collections.aichef.dynamodb.tests.unit.utils import cloudformation_stubs as cfn
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import STACK_NAME
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import StackHistory
@@ -12,9 +13,11 @@ from ansible_collections.aichef.dynamodb.tests.unit.utils.team_template import T
 def plan_params():
     """callable(**overrides) -> the module's option values as AnsibleAWSModule hands them over."""
     def make(**overrides):
-        params = dict(stack_name=STACK_NAME, template_body=TEAM_TEMPLATE, operation="update",
-                      capabilities=["CAPABILITY_IAM"], tags={}, differences=["template"], allow_table_replacement=[],
-                      wait_timeout=300, backoff_retries=3, backoff_delay=1, backoff_max_delay=1)
+        # The module's own defaults (read from its argument spec, so that they cannot drift), then an update of
+        # the team's template with quick retries.
+        params = dict((name, spec.get("default")) for name, spec in module.ARGUMENT_SPEC.items())
+        params.update(stack_name=STACK_NAME, template_body=TEAM_TEMPLATE, operation="update",
+                      differences=["template"], backoff_retries=3, backoff_delay=1, backoff_max_delay=1)
         params.update(overrides)
         return params
     return make

@@ -2,7 +2,7 @@
 import json
 
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.parse import parse_template
-from ansible_collections.aichef.dynamodb.plugins.modules import cloudformation_change_plan as module
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack import preview
 from ansible_collections.aichef.dynamodb.tests.unit.utils import cloudformation_stubs as cfn
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import STACK_NAME
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import stack_description
@@ -28,8 +28,8 @@ def test_exports_in_use_that_would_go_dropped_and_imported_returns_importers(clo
     cfn.stub_list_exports(cloudformation.stubber, TEAM_EXPORTS[2:], expected_token="page-2")
     cfn.stub_list_imports(cloudformation.stubber, SESSIONS_EXPORT, ["ai-chef-api", "ai-chef-worker"])
 
-    in_use = module.exports_in_use_that_would_go(cloudformation.wrapped(), stack(),
-                                                 parse_template(without_sessions_export()))
+    in_use = preview.exports_in_use_that_would_go(cloudformation.wrapped(), stack(),
+                                                  parse_template(without_sessions_export()))
 
     assert in_use == [(SESSIONS_EXPORT, ["ai-chef-api", "ai-chef-worker"])]
     assert api_calls == ["cloudformation:ListExports", "cloudformation:ListExports", "cloudformation:ListImports"]
@@ -39,8 +39,8 @@ def test_exports_in_use_that_would_go_dropped_not_imported_returns_empty(cloudfo
     cfn.stub_list_exports(cloudformation.stubber, TEAM_EXPORTS)
     cfn.stub_list_imports(cloudformation.stubber, SESSIONS_EXPORT)  # ValidationError "... is not imported by ..."
 
-    assert module.exports_in_use_that_would_go(cloudformation.wrapped(), stack(),
-                                               parse_template(without_sessions_export())) == []
+    assert preview.exports_in_use_that_would_go(cloudformation.wrapped(), stack(),
+                                                parse_template(without_sessions_export())) == []
     assert api_calls[-1] == "cloudformation:ListImports"
 
 
@@ -48,7 +48,7 @@ def test_exports_in_use_that_would_go_all_declared_asks_no_imports(cloudformatio
     """Another stack's export is not this stack's to drop: only ListExports is called."""
     cfn.stub_list_exports(cloudformation.stubber, [FOREIGN_EXPORT] + TEAM_EXPORTS)
 
-    assert module.exports_in_use_that_would_go(cloudformation.wrapped(), stack(), parse_template(TEAM_TEMPLATE)) == []
+    assert preview.exports_in_use_that_would_go(cloudformation.wrapped(), stack(), parse_template(TEAM_TEMPLATE)) == []
     assert api_calls == ["cloudformation:ListExports"]
 
 
@@ -60,5 +60,5 @@ def test_exports_in_use_that_would_go_unresolvable_name_skips_check(cloudformati
         "Resources": {"Log": {"Type": "AWS::Logs::LogGroup"}},
         "Outputs": {"Log": {"Value": {"Ref": "Log"}, "Export": {"Name": {"Fn::Sub": "${Environment}-Log"}}}}})
 
-    assert module.exports_in_use_that_would_go(cloudformation.wrapped(), stack(), parse_template(template)) == []
+    assert preview.exports_in_use_that_would_go(cloudformation.wrapped(), stack(), parse_template(template)) == []
     assert api_calls == []

@@ -14,7 +14,7 @@ import yaml
 
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.render import render_stack_template
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.render import render_template_body
-from ansible_collections.aichef.dynamodb.plugins.modules import cloudformation_change_plan as module
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack import preview
 from ansible_collections.aichef.dynamodb.tests.unit.utils import cloudformation_stubs as cfn
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import STACK_NAME
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import StackHistory
@@ -76,11 +76,11 @@ def results_gsi_change():
 
 
 def plan(cloudformation, clock, params):
-    return module.plan_change(cloudformation.wrapped(), params, sleep=clock.sleep, clock=clock)
+    return preview.plan_change(cloudformation.wrapped(), params, sleep=clock.sleep, clock=clock)
 
 
 def refuse(cloudformation, clock, params):
-    with pytest.raises(module.ChangeRefused) as e:
+    with pytest.raises(preview.ChangeRefused) as e:
         plan(cloudformation, clock, params)
     return e.value
 

@@ -5,7 +5,7 @@ import pytest
 
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import CloudFormationError
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.status import ABSENT_STATUS
-from ansible_collections.aichef.dynamodb.plugins.modules import cloudformation_change_plan as module
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack import preview
 from ansible_collections.aichef.dynamodb.tests.unit.utils import cloudformation_stubs as cfn
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import ALARM_TYPE
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import NO_CHANGES_REASON
@@ -43,11 +43,11 @@ def results_gsi_change():
 
 
 def plan(cloudformation, clock, params):
-    return module.plan_change(cloudformation.wrapped(), params, sleep=clock.sleep, clock=clock)
+    return preview.plan_change(cloudformation.wrapped(), params, sleep=clock.sleep, clock=clock)
 
 
 def refuse(cloudformation, clock, params):
-    with pytest.raises(module.ChangeRefused) as e:
+    with pytest.raises(preview.ChangeRefused) as e:
         plan(cloudformation, clock, params)
     return e.value
 
@@ -195,7 +195,7 @@ class TestEmptyChangeSet:
         with pytest.raises(CloudFormationError) as e:
             plan(cloudformation, clock, plan_params())
 
-        assert not isinstance(e.value, module.ChangeRefused)
+        assert not isinstance(e.value, preview.ChangeRefused)
         assert e.value.message == "CloudFormation could not compute the update of stack %s: %s" % (STACK_NAME, reason)
         assert api_calls[-1] == DELETE
 
@@ -306,7 +306,7 @@ class TestOtherOperations:
 
     def test_plan_change_none_client_for_create_is_enough(self, plan_params):
         """main() asks for no client unless the operation is update."""
-        result = module.plan_change(None, plan_params(operation="create", differences=[]))
+        result = preview.plan_change(None, plan_params(operation="create", differences=[]))
         assert len(result["changes"]) == 4
 
     def test_plan_change_update_of_missing_stack_raises_before_change_set(self, cloudformation, api_calls, clock,
@@ -389,5 +389,5 @@ class TestLastEventId:
         with pytest.raises(CloudFormationError) as e:
             plan(cloudformation, clock, plan_params())
 
-        assert not isinstance(e.value, module.ChangeRefused)
+        assert not isinstance(e.value, preview.ChangeRefused)
         assert e.value.message == "Failed to read the events of stack %s" % STACK_NAME

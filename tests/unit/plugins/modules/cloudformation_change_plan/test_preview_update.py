@@ -2,7 +2,8 @@
 import pytest
 
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import CloudFormationError
-from ansible_collections.aichef.dynamodb.plugins.modules import cloudformation_change_plan as module
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.preview import ChangeRefused
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.preview import preview_update
 from ansible_collections.aichef.dynamodb.tests.unit.utils import cloudformation_stubs as cfn
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import CHANGE_SET_ID
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import NO_CHANGES_REASON
@@ -15,7 +16,7 @@ DELETE = "cloudformation:DeleteChangeSet"
 
 
 def preview(cloudformation, clock, params):
-    return module.preview_update(cloudformation.wrapped(), params, sleep=clock.sleep, clock=clock)
+    return preview_update(cloudformation.wrapped(), params, sleep=clock.sleep, clock=clock)
 
 
 def test_preview_update_complete_change_set_normalizes_and_deletes(cloudformation, api_calls, clock, plan_params):
@@ -89,7 +90,7 @@ def test_preview_update_failed_for_another_reason_raises_with_reason(cloudformat
     with pytest.raises(CloudFormationError) as e:
         preview(cloudformation, clock, plan_params())
 
-    assert not isinstance(e.value, module.ChangeRefused)
+    assert not isinstance(e.value, ChangeRefused)
     assert e.value.message == "CloudFormation could not compute the update of stack %s: %s" % (STACK_NAME, reason)
     assert api_calls[-1] == DELETE
 

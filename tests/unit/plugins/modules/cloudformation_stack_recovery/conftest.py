@@ -3,12 +3,13 @@ import pytest
 
 from ansible_collections.aichef.dynamodb.plugins.modules import cloudformation_stack_recovery as module
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import STACK_NAME
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.recovery import StackRecovery
 
 
 def recovery_options(**overrides):
-    """The module's option defaults (the keys StackRecovery reads)."""
-    options = dict(template_body=None, tags=None, termination_protection=None, stack_policy=None, allow_delete=False,
-                   resources_to_skip=[], wait=True, wait_timeout=1800)
+    """The options as AnsibleAWSModule hands them to StackRecovery: the module's own defaults (read from its
+    argument spec, so that they cannot drift), then the overrides."""
+    options = dict((name, spec.get("default")) for name, spec in module.ARGUMENT_SPEC.items())
     options.update(overrides)
     return options
 
@@ -17,6 +18,6 @@ def recovery_options(**overrides):
 def make_recovery(cloudformation, dynamodb, clock):
     """StackRecovery on the stubbed clients, wrapped as module.client(..., retry_decorator=...) wraps them."""
     def make(check_mode=False, **overrides):
-        return module.StackRecovery(cloudformation.wrapped(), dynamodb.wrapped(), STACK_NAME,
-                                    recovery_options(**overrides), check_mode, sleep=clock.sleep, clock=clock)
+        return StackRecovery(cloudformation.wrapped(), dynamodb.wrapped(), STACK_NAME,
+                             recovery_options(**overrides), check_mode, sleep=clock.sleep, clock=clock)
     return make

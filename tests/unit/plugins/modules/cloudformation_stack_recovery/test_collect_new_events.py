@@ -8,10 +8,10 @@ import pytest
 
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.events import last_operation_events
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.events import normalize_event
-from ansible_collections.aichef.dynamodb.plugins.modules import cloudformation_stack_recovery as module
 from ansible_collections.aichef.dynamodb.tests.unit.utils import cloudformation_stubs as cfn
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import STACK_NAME
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import StackHistory
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.recovery import StackRecoveryRefused
 
 OLD_FAILURE = "Old failure from last month"
 
@@ -87,7 +87,7 @@ def test_collect_new_events_busy_then_delete_failed_root_cause_is_current(cloudf
     cfn.stub_describe_stacks(cloudformation.stubber, "DELETE_FAILED")
     recovery = make_recovery()
 
-    with pytest.raises(module.StackRecoveryRefused) as e:
+    with pytest.raises(StackRecoveryRefused) as e:
         recovery.run()
 
     root = ("AiChefSessionsTable AWS::DynamoDB::Table DELETE_FAILED: "

@@ -6,6 +6,8 @@ would raise), the client factory records whether a client was even asked for, an
 import pytest
 import yaml
 
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack import preview as preview_module
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack import status as status_table
 from ansible_collections.aichef.dynamodb.plugins.modules import cloudformation_stack_recovery as module
 from ansible_collections.aichef.dynamodb.tests.unit.utils import cloudformation_stubs as cfn
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import STACK_NAME
@@ -151,7 +153,7 @@ def test_main_unknown_stack_status_fails_one_line_without_acting(capsys, monkeyp
     cloudformation.stubber.add_response("describe_stacks", {"Stacks": [{
         "StackName": STACK_NAME, "CreationTime": "2026-01-01T00:00:00Z", "StackStatus": "UPDATE_COMPLETE"}]},
         {"StackName": STACK_NAME})
-    monkeypatch.setattr(module.table, "STACK_STATUS_TABLE", {})
+    monkeypatch.setattr(status_table, "STACK_STATUS_TABLE", {})
     rc, result = run_module_main(module.main, capsys, stack_name=STACK_NAME, region="us-east-1")
     assert rc == 1
     assert result["msg"].startswith("Stack status 'UPDATE_COMPLETE' is not in this collection's status table")
@@ -162,16 +164,15 @@ def test_main_absent_stack_returns_the_create_plan_the_change_plan_module_would(
                                                                                 requested_clients, api_calls):
     """A create is planned from the template alone: the role runs no change-plan module for it, so this plan must be
     the one that module returns for operation=create (same summary, changes, single step)."""
-    from ansible_collections.aichef.dynamodb.plugins.modules import cloudformation_change_plan
     cfn.stub_describe_stacks(cloudformation.stubber, cfn.ABSENT_STATUS)
     for name in TEAM_TABLES:
         stub_describe_table(dynamodb.stubber, name, exists=False)
     rc, result = run_module_main(module.main, capsys, stack_name=STACK_NAME, region="us-east-1",
                                  template_body=TEAM_TEMPLATE)
     assert (rc, result["deploy"], result["stack_policy_differs"]) == (0, "create", False)
-    preview = cloudformation_change_plan.plan_change(None, dict(stack_name=STACK_NAME, template_body=TEAM_TEMPLATE,
-                                                                operation="create", differences=[]))
-    assert result["plan"] == preview
+    planned = preview_module.plan_change(None, dict(stack_name=STACK_NAME, template_body=TEAM_TEMPLATE,
+                                                    operation="create", differences=[]))
+    assert result["plan"] == planned
     assert result["plan"]["summary"].startswith("Stack %s: create with " % STACK_NAME)
     assert [step["description"] for step in result["plan"]["steps"]] == ["step 1/1: the declared template"]
     assert api_calls == ["cloudformation:DescribeStacks"] + ["dynamodb:DescribeTable"] * len(TEAM_TABLES)

@@ -1,7 +1,7 @@
 """planned_deploy(): what the deploy after recovery has to do, from the settled status (pure)."""
 import pytest
 
-from ansible_collections.aichef.dynamodb.plugins.modules.cloudformation_stack_recovery import planned_deploy
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.recovery import planned_deploy
 
 
 def step(action):

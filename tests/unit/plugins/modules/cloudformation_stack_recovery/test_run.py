@@ -7,7 +7,6 @@ import pytest
 
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack import status as table
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import CloudFormationError
-from ansible_collections.aichef.dynamodb.plugins.modules import cloudformation_stack_recovery as module
 from ansible_collections.aichef.dynamodb.tests.unit.utils import cloudformation_stubs as cfn
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import STACK_NAME
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import TABLE_EXISTS_LINE
@@ -18,6 +17,7 @@ from ansible_collections.aichef.dynamodb.tests.unit.utils.stubber import READ_OP
 
 from ansible_collections.aichef.dynamodb.tests.unit.utils.team_template import TEAM_TABLES
 from ansible_collections.aichef.dynamodb.tests.unit.utils.team_template import TEAM_TEMPLATE
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.recovery import StackRecoveryRefused
 
 DESCRIBE = "cloudformation:DescribeStacks"
 EVENTS = "cloudformation:DescribeStackEvents"
@@ -121,7 +121,7 @@ def test_run_absent_table_exists_refuses_naming_table(status, cloudformation, dy
     cfn.stub_describe_stacks(cloudformation.stubber, status)
     stub_describe_table(dynamodb.stubber, "ai-chef-sessions", exists=True)
     stub_describe_table(dynamodb.stubber, "ai-chef-results", exists=False)
-    with pytest.raises(module.StackRecoveryRefused) as e:
+    with pytest.raises(StackRecoveryRefused) as e:
         make_recovery(template_body=TEAM_TEMPLATE).run()
     assert "table(s) ai-chef-sessions already exist outside it" in e.value.message
     assert "ai-chef-results" not in e.value.message
@@ -260,7 +260,7 @@ def test_run_dead_stack_table_outside_refuses_without_delete(status, cloudformat
     cfn.stub_describe_stack_events(cloudformation.stubber, dead_history(status).newest_first())
     stub_describe_table(dynamodb.stubber, "ai-chef-sessions", exists=False)
     stub_describe_table(dynamodb.stubber, "ai-chef-results", exists=True)
-    with pytest.raises(module.StackRecoveryRefused) as e:
+    with pytest.raises(StackRecoveryRefused) as e:
         make_recovery(template_body=TEAM_TEMPLATE).run()
     assert "table(s) ai-chef-results already exist outside it" in e.value.message
     assert "Nothing was changed." in e.value.message
@@ -280,7 +280,7 @@ def test_run_delete_ends_delete_failed_refuses_after_delete(cloudformation, dyna
     history.stack("DELETE_FAILED", "The following resource(s) failed to delete: [DynamoDBLogGroup].")
     stub_settling(cloudformation, "DELETE_IN_PROGRESS", "DELETE_FAILED", history)
     recovery = make_recovery()
-    with pytest.raises(module.StackRecoveryRefused) as e:
+    with pytest.raises(StackRecoveryRefused) as e:
         recovery.run()
     assert api_calls.count(DELETE) == 1
     assert e.value.message.startswith("Stack %s is DELETE_FAILED: a delete failed" % STACK_NAME)
@@ -322,7 +322,7 @@ def test_run_failed_create_table_with_items_refuses_naming_it(status, cloudforma
     stub_scan(dynamodb.stubber, "ai-chef-sessions", 0)
     stub_scan(dynamodb.stubber, "ai-chef-results", 1, last_evaluated_key={"resultId": {"S": "r-1"}})
 
-    with pytest.raises(module.StackRecoveryRefused) as e:
+    with pytest.raises(StackRecoveryRefused) as e:
         make_recovery().run()
 
     assert "table(s) ai-chef-results still hold items" in e.value.message
@@ -365,7 +365,7 @@ def test_run_failed_create_table_retained_after_delete_refuses_naming_it(cloudfo
     stub_describe_table(dynamodb.stubber, "ai-chef-sessions", exists=True)
     stub_describe_table(dynamodb.stubber, "ai-chef-results", exists=False)
 
-    with pytest.raises(module.StackRecoveryRefused) as e:
+    with pytest.raises(StackRecoveryRefused) as e:
         make_recovery(template_body=TEAM_TEMPLATE).run()
 
     assert api_calls == [DESCRIBE, EVENTS, RESOURCES, GET_TEMPLATE, SCAN, DELETE, DESCRIBE, EVENTS, DESCRIBE, TABLE,
@@ -429,7 +429,7 @@ def test_run_update_rollback_failing_again_refuses_naming_the_blocker_and_the_sk
     history.stack("UPDATE_ROLLBACK_FAILED", "The following resource(s) failed to update: [AiChefResultsTable].")
     cfn.stub_describe_stack_events(cloudformation.stubber, history.newest_first())
 
-    with pytest.raises(module.StackRecoveryRefused) as e:
+    with pytest.raises(StackRecoveryRefused) as e:
         make_recovery().run()
 
     assert api_calls == [DESCRIBE, EVENTS, CONTINUE, DESCRIBE, EVENTS]
@@ -579,7 +579,7 @@ def test_run_needs_a_person_refuses_root_cause_first_nothing_changed(status, his
     cfn.stub_describe_stack_events(cloudformation.stubber, history.newest_first())
     recovery = make_recovery(template_body=TEAM_TEMPLATE, allow_delete=True)
 
-    with pytest.raises(module.StackRecoveryRefused) as e:
+    with pytest.raises(StackRecoveryRefused) as e:
         recovery.run()
 
     assert api_calls == [DESCRIBE, EVENTS]
@@ -600,7 +600,7 @@ def test_run_termination_protected_delete_row_refuses_without_delete(status, clo
                                                                      make_recovery):
     cfn.stub_describe_stacks(cloudformation.stubber, status, termination_protection=True)
     cfn.stub_describe_stack_events(cloudformation.stubber, dead_history(status).newest_first())
-    with pytest.raises(module.StackRecoveryRefused) as e:
+    with pytest.raises(StackRecoveryRefused) as e:
         make_recovery(template_body=TEAM_TEMPLATE, allow_delete=True).run()
     assert "termination protection is on" in e.value.message
     assert e.value.message.endswith("Nothing was changed.")
@@ -626,7 +626,7 @@ def test_run_check_mode_table_outside_still_refuses(cloudformation, dynamodb, ma
     cfn.stub_describe_stack_events(cloudformation.stubber, StackHistory().failed_create().newest_first())
     stub_describe_table(dynamodb.stubber, "ai-chef-sessions", exists=True)
     stub_describe_table(dynamodb.stubber, "ai-chef-results", exists=False)
-    with pytest.raises(module.StackRecoveryRefused, match="ai-chef-sessions already exist"):
+    with pytest.raises(StackRecoveryRefused, match="ai-chef-sessions already exist"):
         make_recovery(check_mode=True, template_body=TEAM_TEMPLATE).run()
 
 
@@ -669,7 +669,7 @@ def test_run_check_mode_items_held_refuses_like_real_run(cloudformation, dynamod
     cfn.stub_list_stack_resources(cloudformation.stubber, FAILED_CREATE_RESOURCES[:1])
     cfn.stub_get_template(cloudformation.stubber, TEAM_TEMPLATE)
     stub_scan(dynamodb.stubber, "ai-chef-sessions", 2)
-    with pytest.raises(module.StackRecoveryRefused, match="ai-chef-sessions still hold items"):
+    with pytest.raises(StackRecoveryRefused, match="ai-chef-sessions still hold items"):
         make_recovery(check_mode=True).run()
     assert set(api_calls) <= READ_OPERATIONS
 
@@ -719,7 +719,7 @@ def test_run_failed_create_table_kept_by_deletion_policy_refuses_before_any_dele
     cfn.stub_list_stack_resources(cloudformation.stubber, FAILED_CREATE_RESOURCES)
     cfn.stub_get_template(cloudformation.stubber, stored)
 
-    with pytest.raises(module.StackRecoveryRefused) as e:
+    with pytest.raises(StackRecoveryRefused) as e:
         make_recovery(allow_delete=True).run()
 
     assert "its table(s) ai-chef-sessions have a deletion policy that keeps them on delete" in e.value.message

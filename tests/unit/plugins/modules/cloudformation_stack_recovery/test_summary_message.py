@@ -1,5 +1,5 @@
 """summary_message(): the one-line msg of a successful run (pure)."""
-from ansible_collections.aichef.dynamodb.plugins.modules.cloudformation_stack_recovery import summary_message
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.recovery import summary_message
 
 STACK = "ai-chef-dynamodb"
 

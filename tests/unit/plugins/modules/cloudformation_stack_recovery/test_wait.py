@@ -3,10 +3,10 @@ because a wait timed out. The clock and sleep are injected: these waits take no 
 import pytest
 
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import CloudFormationError
-from ansible_collections.aichef.dynamodb.plugins.modules import cloudformation_stack_recovery as module
 from ansible_collections.aichef.dynamodb.tests.unit.utils import cloudformation_stubs as cfn
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import STACK_NAME
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import StackHistory
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.recovery import StackRecoveryRefused
 
 DELETE = "cloudformation:DeleteStack"
 
@@ -25,7 +25,7 @@ def test_wait_busy_past_timeout_raises_without_delete(cloudformation, api_calls,
     with pytest.raises(CloudFormationError) as e:
         make_recovery(wait_timeout=30).run()
 
-    assert not isinstance(e.value, module.StackRecoveryRefused)
+    assert not isinstance(e.value, StackRecoveryRefused)
     assert e.value.message == ("Stack %s did not settle within wait_timeout=30s: still ROLLBACK_IN_PROGRESS after "
                                "30 s. No delete was issued; re-run once the running operation has finished"
                                % STACK_NAME)
