@@ -260,8 +260,8 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.reports im
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.info import gather_stack_info
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.info import memoized_clients
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.parse import parse_template
-from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.verification import count_checks
-from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.verification import failure_lines
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import count_checks
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.check_text import failure_lines
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.verification import verify_stack
 
 

@@ -3,10 +3,10 @@ import xml.etree.ElementTree as ET
 
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify import reports
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.parse import parse_template
-from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.verification import FAIL
-from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.verification import PASS
-from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.verification import UNSUPPORTED
-from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.verification import make_check
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import FAIL
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import PASS
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import UNSUPPORTED
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import make_check
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.verification import verify_stack
 from ansible_collections.aichef.dynamodb.plugins.modules.dynamodb_stack_verify import verify_deployed_stack
 from ansible_collections.aichef.dynamodb.tests.unit.plugins.modules.dynamodb_stack_info import team_stack as team

@@ -7,7 +7,18 @@ import copy
 
 import pytest
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils._verify import verification as v
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import ABSENT
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import FAIL
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import NOT_IN_STACK
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import PASS
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import UNSUPPORTED
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import count_checks
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import make_check
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.check_text import failure_lines
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.check_text import summary_lines
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.cloudwatch import NEVER_EXPIRE
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.stack_checks import HEALTHY_STACK_STATUSES
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.verification import verify_stack
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.drift import not_run
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.parse import parse_template
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.transformations import normalize_alarm
@@ -66,11 +77,11 @@ def by_name(checks):
 
 
 def not_passed(checks):
-    return dict((check["name"], check["status"]) for check in checks if check["status"] != v.PASS)
+    return dict((check["name"], check["status"]) for check in checks if check["status"] != PASS)
 
 
 def verify(template=None, info=None, drift=None):
-    return by_name(v.verify_stack(team.STACK_NAME, template or team_template(), info or team_info(), drift))
+    return by_name(verify_stack(team.STACK_NAME, template or team_template(), info or team_info(), drift))
 
 
 class TestVerifyStackTeamTemplate:
@@ -84,7 +95,7 @@ class TestVerifyStackTeamTemplate:
         assert checks["stack ai-chef-dynamodb: status"]["actual"] == "CREATE_COMPLETE"
         assert checks[ALARM_LABEL + ": dimension TableName"]["expected"] == team.SESSIONS
         assert checks["export ai-chef-dynamodb-SessionsTableArn: listed"]["expected"] == team.table_arn(team.SESSIONS)
-        assert checks["resource SessionsTableErrorAlarm: drift"]["status"] == v.PASS
+        assert checks["resource SessionsTableErrorAlarm: drift"]["status"] == PASS
 
     def test_verify_stack_covers_every_declared_fact(self):
         checks = verify(info=team_info(ttl=True, pitr=True), drift=aws_drift())
@@ -105,8 +116,8 @@ class TestVerifyStackTeamTemplate:
         checks = verify(drift=emulator_drift())
 
         assert not_passed(checks.values()) == {
-            SESSIONS_TTL: v.UNSUPPORTED, SESSIONS_PITR: v.UNSUPPORTED, RESULTS_PITR: v.UNSUPPORTED,
-            "resource SessionsTableErrorAlarm: drift": v.UNSUPPORTED}
+            SESSIONS_TTL: UNSUPPORTED, SESSIONS_PITR: UNSUPPORTED, RESULTS_PITR: UNSUPPORTED,
+            "resource SessionsTableErrorAlarm: drift": UNSUPPORTED}
         assert checks[SESSIONS_TTL]["expected"] == "ENABLED (attribute TTL)"
         assert checks[SESSIONS_TTL]["actual"] == "DISABLED"
         assert "TimeToLiveSpecification" in checks[SESSIONS_TTL]["reason"]
@@ -116,21 +127,21 @@ class TestVerifyStackTeamTemplate:
         """Same live answers as the emulator, but AWS lists TTL in ExpectedProperties: someone turned it off."""
         checks = verify(drift=aws_drift())
 
-        assert not_passed(checks.values()) == {SESSIONS_TTL: v.FAIL, SESSIONS_PITR: v.FAIL, RESULTS_PITR: v.FAIL}
+        assert not_passed(checks.values()) == {SESSIONS_TTL: FAIL, SESSIONS_PITR: FAIL, RESULTS_PITR: FAIL}
 
     def test_verify_stack_without_drift_detection_mismatch_fails(self):
         """No drift evidence, no unsupported: DISABLED against a declared ENABLED is a failure."""
         checks = verify(drift=None)
 
-        assert not_passed(checks.values()) == {SESSIONS_TTL: v.FAIL, SESSIONS_PITR: v.FAIL, RESULTS_PITR: v.FAIL}
+        assert not_passed(checks.values()) == {SESSIONS_TTL: FAIL, SESSIONS_PITR: FAIL, RESULTS_PITR: FAIL}
         assert not [name for name in checks if "drift" in name]
 
     def test_verify_stack_drift_not_run_fails_mismatch_and_reports_detection_unsupported(self):
         checks = verify(drift=not_run("the endpoint does not implement DetectStackDrift"))
 
-        assert checks[SESSIONS_TTL]["status"] == v.FAIL
+        assert checks[SESSIONS_TTL]["status"] == FAIL
         detection = checks["stack ai-chef-dynamodb: drift detection"]
-        assert detection["status"] == v.UNSUPPORTED
+        assert detection["status"] == UNSUPPORTED
         assert detection["reason"] == "the endpoint does not implement DetectStackDrift"
 
     def test_verify_stack_drift_timed_out_fails(self):
@@ -139,8 +150,8 @@ class TestVerifyStackTeamTemplate:
 
         checks = verify(drift=drift)
 
-        assert checks["stack ai-chef-dynamodb: drift detection"]["status"] == v.FAIL
-        assert checks[SESSIONS_TTL]["status"] == v.FAIL
+        assert checks["stack ai-chef-dynamodb: drift detection"]["status"] == FAIL
+        assert checks[SESSIONS_TTL]["status"] == FAIL
 
     def test_verify_stack_table_not_applied_by_cloudformation_fails(self):
         """Rule condition 2: a table resource in UPDATE_FAILED was not (fully) applied: no excuse."""
@@ -151,8 +162,8 @@ class TestVerifyStackTeamTemplate:
 
         checks = verify(info=info, drift=emulator_drift())
 
-        assert checks[SESSIONS_TTL]["status"] == v.FAIL
-        assert checks[RESULTS_PITR]["status"] == v.UNSUPPORTED
+        assert checks[SESSIONS_TTL]["status"] == FAIL
+        assert checks[RESULTS_PITR]["status"] == UNSUPPORTED
 
     @pytest.mark.parametrize("drift_status", ["NOT_CHECKED", "UNKNOWN", "DELETED"])
     def test_verify_stack_table_drift_not_compared_fails(self, drift_status):
@@ -160,7 +171,7 @@ class TestVerifyStackTeamTemplate:
         drift = emulator_drift()
         drift_of(drift, "AiChefSessionsTable")["stack_resource_drift_status"] = drift_status
 
-        assert verify(drift=drift)[SESSIONS_TTL]["status"] == v.FAIL
+        assert verify(drift=drift)[SESSIONS_TTL]["status"] == FAIL
 
     @pytest.mark.parametrize("expected_properties", [None, {}])
     def test_verify_stack_empty_expected_properties_fails(self, expected_properties):
@@ -168,7 +179,7 @@ class TestVerifyStackTeamTemplate:
         drift = emulator_drift()
         drift_of(drift, "AiChefSessionsTable")["expected_properties"] = expected_properties
 
-        assert verify(drift=drift)[SESSIONS_TTL]["status"] == v.FAIL
+        assert verify(drift=drift)[SESSIONS_TTL]["status"] == FAIL
 
     def test_verify_stack_live_value_not_the_default_fails(self):
         """Rule condition 1: TTL on another attribute was set by someone, whatever the endpoint tracks."""
@@ -177,7 +188,7 @@ class TestVerifyStackTeamTemplate:
 
         check = verify(info=info, drift=emulator_drift())[SESSIONS_TTL]
 
-        assert check["status"] == v.FAIL
+        assert check["status"] == FAIL
         assert check["actual"] == "ENABLED (attribute expiresAt)"
 
     def test_verify_stack_ttl_still_enabling_fails(self):
@@ -189,28 +200,28 @@ class TestVerifyStackTeamTemplate:
     def test_verify_stack_ttl_enabled_by_hand_on_the_emulator_passes(self):
         checks = verify(info=team_info(ttl=True, pitr=True), drift=emulator_drift())
 
-        assert checks[SESSIONS_TTL]["status"] == v.PASS
-        assert checks[SESSIONS_PITR]["status"] == v.PASS
+        assert checks[SESSIONS_TTL]["status"] == PASS
+        assert checks[SESSIONS_PITR]["status"] == PASS
 
 
 class TestVerifyStackStack:
     def test_verify_stack_absent_stack_is_one_failure(self):
-        checks = v.verify_stack(team.STACK_NAME, team_template(), dict(stack={}, tables=[], alarms=[],
-                                                                       log_groups=[]))
+        checks = verify_stack(team.STACK_NAME, team_template(), dict(stack={}, tables=[], alarms=[],
+                                                                     log_groups=[]))
 
-        assert checks == [v.make_check("stack ai-chef-dynamodb: status", v.FAIL,
-                                       "one of " + ", ".join(v.HEALTHY_STACK_STATUSES), "ABSENT",
-                                       "the stack does not exist")]
+        assert checks == [make_check("stack ai-chef-dynamodb: status", FAIL,
+                                     "one of " + ", ".join(HEALTHY_STACK_STATUSES), "ABSENT",
+                                     "the stack does not exist")]
 
     @pytest.mark.parametrize("status", ["ROLLBACK_COMPLETE", "UPDATE_ROLLBACK_FAILED", "UPDATE_IN_PROGRESS"])
     def test_verify_stack_unhealthy_status_fails(self, status):
         check = verify(info=team_info(stack_status=status))["stack ai-chef-dynamodb: status"]
 
-        assert (check["status"], check["actual"]) == (v.FAIL, status)
+        assert (check["status"], check["actual"]) == (FAIL, status)
 
-    @pytest.mark.parametrize("status", v.HEALTHY_STACK_STATUSES)
+    @pytest.mark.parametrize("status", HEALTHY_STACK_STATUSES)
     def test_verify_stack_healthy_status_passes(self, status):
-        assert verify(info=team_info(stack_status=status))["stack ai-chef-dynamodb: status"]["status"] == v.PASS
+        assert verify(info=team_info(stack_status=status))["stack ai-chef-dynamodb: status"]["status"] == PASS
 
 
 class TestVerifyStackTables:
@@ -220,7 +231,7 @@ class TestVerifyStackTables:
 
         checks = verify(info=info)
 
-        assert checks["table ai-chef-sessions: exists"]["actual"] == v.ABSENT
+        assert checks["table ai-chef-sessions: exists"]["actual"] == ABSENT
         assert not [name for name in checks if name.startswith("table ai-chef-sessions:") and "exists" not in name]
 
     def test_verify_stack_table_missing_from_stack_fails(self):
@@ -231,13 +242,13 @@ class TestVerifyStackTables:
 
         check = verify(info=info)["table ai-chef-results: exists"]
 
-        assert (check["status"], check["actual"]) == (v.FAIL, v.NOT_IN_STACK)
+        assert (check["status"], check["actual"]) == (FAIL, NOT_IN_STACK)
 
     def test_verify_stack_table_not_active_fails(self):
         info = team_info()
         table(info, "AiChefResultsTable")["table_status"] = "UPDATING"
 
-        assert verify(info=info)["table ai-chef-results: status"]["status"] == v.FAIL
+        assert verify(info=info)["table ai-chef-results: status"]["status"] == FAIL
 
     def test_verify_stack_key_schema_and_attribute_types_compared(self):
         info = team_info()
@@ -250,7 +261,7 @@ class TestVerifyStackTables:
 
         assert checks["table ai-chef-results: key schema"]["expected"] == ["resultId HASH"]
         assert checks["table ai-chef-results: key schema"]["actual"] == ["resultId HASH", "createdAt RANGE"]
-        assert checks["table ai-chef-results: attribute types"]["status"] == v.FAIL
+        assert checks["table ai-chef-results: attribute types"]["status"] == FAIL
         assert checks["table ai-chef-results: attribute types"]["actual"] == {"resultId": "N", "sessionId": "S"}
 
     def test_verify_stack_missing_index_fails(self):
@@ -260,7 +271,7 @@ class TestVerifyStackTables:
         checks = verify(info=info)
 
         assert checks["table ai-chef-results: global secondary index names"]["actual"] == []
-        assert checks["table ai-chef-results: global secondary index sessionId-index"]["actual"] == v.ABSENT
+        assert checks["table ai-chef-results: global secondary index sessionId-index"]["actual"] == ABSENT
 
     def test_verify_stack_undeclared_index_fails(self):
         info = team_info()
@@ -270,7 +281,7 @@ class TestVerifyStackTables:
 
         check = verify(info=info)["table ai-chef-results: global secondary index names"]
 
-        assert (check["status"], check["actual"]) == (v.FAIL, ["byDate-index", "sessionId-index"])
+        assert (check["status"], check["actual"]) == (FAIL, ["byDate-index", "sessionId-index"])
 
     def test_verify_stack_index_projection_compared(self):
         info = team_info()
@@ -279,7 +290,7 @@ class TestVerifyStackTables:
 
         check = verify(info=info)["table ai-chef-results: global secondary index sessionId-index"]
 
-        assert check["status"] == v.FAIL
+        assert check["status"] == FAIL
         assert check["expected"] == "keys sessionId HASH; projection ALL"
         assert check["actual"] == "keys sessionId HASH; projection INCLUDE (createdAt, score)"
 
@@ -290,7 +301,7 @@ class TestVerifyStackTables:
 
         check = verify(info=info, drift=emulator_drift())["table ai-chef-results: billing mode"]
 
-        assert (check["status"], check["expected"], check["actual"]) == (v.FAIL, "PAY_PER_REQUEST", "PROVISIONED")
+        assert (check["status"], check["expected"], check["actual"]) == (FAIL, "PAY_PER_REQUEST", "PROVISIONED")
 
     def test_verify_stack_name_resolved_from_a_parameter(self):
         template = team_template()
@@ -301,7 +312,7 @@ class TestVerifyStackTables:
 
         check = verify(template=template, info=info)["table ai-chef-sessions: name"]
 
-        assert (check["status"], check["expected"]) == (v.FAIL, "ai-chef-sessions-v2")
+        assert (check["status"], check["expected"]) == (FAIL, "ai-chef-sessions-v2")
 
 
 class TestTablePropertyChecks:
@@ -323,14 +334,14 @@ class TestTablePropertyChecks:
 
         check = verify(template=template, drift=drift)["table ai-chef-sessions: encryption"]
 
-        assert (check["status"], check["expected"], check["actual"]) == (v.FAIL, "ENABLED", "DISABLED")
+        assert (check["status"], check["expected"], check["actual"]) == (FAIL, "ENABLED", "DISABLED")
 
     def test_encryption_ignored_by_the_endpoint_is_unsupported(self):
         template = self.template_with(SSESpecification={"SSEEnabled": "true"})
 
         check = verify(template=template, drift=emulator_drift())["table ai-chef-sessions: encryption"]
 
-        assert check["status"] == v.UNSUPPORTED
+        assert check["status"] == UNSUPPORTED
 
     def test_encryption_enabled_passes(self):
         info = team_info()
@@ -338,7 +349,7 @@ class TestTablePropertyChecks:
 
         checks = verify(template=self.template_with(SSESpecification={"SSEEnabled": True}), info=info)
 
-        assert checks["table ai-chef-sessions: encryption"]["status"] == v.PASS
+        assert checks["table ai-chef-sessions: encryption"]["status"] == PASS
 
     def test_deletion_protection_tracked_by_the_endpoint_fails(self):
         template = self.template_with(DeletionProtectionEnabled=True)
@@ -346,14 +357,14 @@ class TestTablePropertyChecks:
 
         check = verify(template=template, drift=drift)["table ai-chef-sessions: deletion protection"]
 
-        assert (check["status"], check["expected"], check["actual"]) == (v.FAIL, "ENABLED", "DISABLED")
+        assert (check["status"], check["expected"], check["actual"]) == (FAIL, "ENABLED", "DISABLED")
 
     def test_table_class_ignored_by_the_endpoint_is_unsupported(self):
         template = self.template_with(TableClass="STANDARD_INFREQUENT_ACCESS")
 
         check = verify(template=template, drift=emulator_drift())["table ai-chef-sessions: table class"]
 
-        assert (check["status"], check["actual"]) == (v.UNSUPPORTED, "STANDARD")
+        assert (check["status"], check["actual"]) == (UNSUPPORTED, "STANDARD")
 
     def test_provisioned_throughput_compared(self):
         template = self.template_with(BillingMode="PROVISIONED",
@@ -365,8 +376,8 @@ class TestTablePropertyChecks:
 
         checks = verify(template=template, info=info)
 
-        assert checks["table ai-chef-sessions: provisioned throughput"]["status"] == v.PASS
-        assert checks["table ai-chef-sessions: billing mode"]["status"] == v.PASS
+        assert checks["table ai-chef-sessions: provisioned throughput"]["status"] == PASS
+        assert checks["table ai-chef-sessions: billing mode"]["status"] == PASS
 
     def test_pitr_recovery_period_compared(self):
         template = self.template_with(PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True,
@@ -374,7 +385,7 @@ class TestTablePropertyChecks:
 
         check = verify(template=template, info=team_info(pitr=True))[SESSIONS_PITR]
 
-        assert (check["status"], check["expected"], check["actual"]) == (v.FAIL, "ENABLED (7 days)",
+        assert (check["status"], check["expected"], check["actual"]) == (FAIL, "ENABLED (7 days)",
                                                                          "ENABLED (35 days)")
 
     def test_ttl_declared_disabled_and_enabled_by_hand_fails(self):
@@ -382,20 +393,20 @@ class TestTablePropertyChecks:
 
         check = verify(template=template, info=team_info(ttl=True), drift=emulator_drift())[SESSIONS_TTL]
 
-        assert (check["status"], check["expected"]) == (v.FAIL, "DISABLED")
+        assert (check["status"], check["expected"]) == (FAIL, "DISABLED")
 
     def test_unresolvable_declared_value_is_unsupported(self):
         template = self.template_with(BillingMode={"Fn::If": ["OnDemand", "PAY_PER_REQUEST", "PROVISIONED"]})
 
         check = verify(template=template)["table ai-chef-sessions: billing mode"]
 
-        assert check["status"] == v.UNSUPPORTED
+        assert check["status"] == UNSUPPORTED
         assert "Fn::If" in check["reason"]
 
     def test_malformed_declared_value_is_unsupported(self):
         template = self.template_with(TimeToLiveSpecification={"AttributeName": "TTL", "Enabled": "yes"})
 
-        assert verify(template=template)[SESSIONS_TTL]["status"] == v.UNSUPPORTED
+        assert verify(template=template)[SESSIONS_TTL]["status"] == UNSUPPORTED
 
 
 class TestVerifyStackAlarms:
@@ -409,14 +420,14 @@ class TestVerifyStackAlarms:
 
         checks = verify(info=info)
 
-        assert checks[ALARM_LABEL + ": exists"]["actual"] == v.ABSENT
+        assert checks[ALARM_LABEL + ": exists"]["actual"] == ABSENT
         assert not [name for name in checks if name.startswith(ALARM_LABEL) and not name.endswith("exists")]
 
     def test_verify_stack_alarm_threshold_changed_fails(self):
         check = verify(info=self.replace_alarm(team_info(), Threshold=10.0))[ALARM_LABEL + ": threshold"]
 
         assert (check["status"], check["expected"], check["actual"]) == (
-            v.FAIL, "GreaterThanThreshold 5", "GreaterThanThreshold 10")
+            FAIL, "GreaterThanThreshold 5", "GreaterThanThreshold 10")
 
     def test_verify_stack_alarm_metric_changed_fails(self):
         check = verify(info=self.replace_alarm(team_info(), MetricName="SystemErrors"))[ALARM_LABEL + ": metric"]
@@ -428,7 +439,7 @@ class TestVerifyStackAlarms:
 
         check = verify(info=info)[ALARM_LABEL + ": dimension TableName"]
 
-        assert (check["status"], check["expected"], check["actual"]) == (v.FAIL, team.SESSIONS, team.RESULTS)
+        assert (check["status"], check["expected"], check["actual"]) == (FAIL, team.SESSIONS, team.RESULTS)
 
     def test_verify_stack_alarm_extra_dimension_fails(self):
         info = self.replace_alarm(team_info(), Dimensions=[dict(Name="TableName", Value=team.SESSIONS),
@@ -436,7 +447,7 @@ class TestVerifyStackAlarms:
 
         check = verify(info=info)[ALARM_LABEL + ": dimension Operation"]
 
-        assert (check["status"], check["expected"], check["actual"]) == (v.FAIL, v.ABSENT, "GetItem")
+        assert (check["status"], check["expected"], check["actual"]) == (FAIL, ABSENT, "GetItem")
 
     def test_verify_stack_alarm_evaluation_compared(self):
         info = self.replace_alarm(team_info(), Period=60, TreatMissingData="breaching")
@@ -456,7 +467,7 @@ class TestVerifyStackAlarms:
 
         checks = verify(template=template)
 
-        assert checks[ALARM_LABEL + ": metric"]["status"] == v.UNSUPPORTED
+        assert checks[ALARM_LABEL + ": metric"]["status"] == UNSUPPORTED
         assert ALARM_LABEL + ": threshold" not in checks
 
 
@@ -469,13 +480,13 @@ class TestVerifyStackLogGroups:
         checks = verify(info=self.set_retention(team_info(), 14), drift=emulator_drift())
         check = checks[LOG_GROUP_LABEL + ": retention"]
 
-        assert (check["status"], check["expected"], check["actual"]) == (v.FAIL, 7, 14)
+        assert (check["status"], check["expected"], check["actual"]) == (FAIL, 7, 14)
 
     def test_verify_stack_retention_removed_fails_when_the_endpoint_tracks_it(self):
         check = verify(info=self.set_retention(team_info(), None), drift=emulator_drift())[
             LOG_GROUP_LABEL + ": retention"]
 
-        assert (check["status"], check["actual"]) == (v.FAIL, v.NEVER_EXPIRE)
+        assert (check["status"], check["actual"]) == (FAIL, NEVER_EXPIRE)
 
     def test_verify_stack_retention_ignored_by_the_endpoint_is_unsupported(self):
         drift = emulator_drift()
@@ -483,14 +494,14 @@ class TestVerifyStackLogGroups:
 
         check = verify(info=self.set_retention(team_info(), None), drift=drift)[LOG_GROUP_LABEL + ": retention"]
 
-        assert check["status"] == v.UNSUPPORTED
+        assert check["status"] == UNSUPPORTED
 
     def test_verify_stack_log_group_deleted_by_hand_fails(self):
         info = team_info()
         info["log_groups"] = [dict(logical_resource_id="DynamoDBLogGroup", log_group_name=team.LOG_GROUP,
                                    exists=False)]
 
-        assert verify(info=info)[LOG_GROUP_LABEL + ": exists"]["status"] == v.FAIL
+        assert verify(info=info)[LOG_GROUP_LABEL + ": exists"]["status"] == FAIL
 
 
 class TestVerifyStackOutputs:
@@ -500,7 +511,7 @@ class TestVerifyStackOutputs:
 
         check = verify(info=info)["output ResultsTableArn: value"]
 
-        assert (check["status"], check["actual"]) == (v.FAIL, v.ABSENT)
+        assert (check["status"], check["actual"]) == (FAIL, ABSENT)
 
     def test_verify_stack_export_not_listed_fails(self):
         info = team_info()
@@ -508,7 +519,7 @@ class TestVerifyStackOutputs:
 
         check = verify(info=info)["export ai-chef-dynamodb-SessionsTable: listed"]
 
-        assert check["status"] == v.FAIL
+        assert check["status"] == FAIL
         assert check["actual"] == "not listed by ListExports for this stack"
 
     def test_verify_stack_export_with_another_value_fails(self):
@@ -517,7 +528,7 @@ class TestVerifyStackOutputs:
 
         check = verify(info=info)["export ai-chef-dynamodb-ResultsTable: listed"]
 
-        assert (check["status"], check["expected"], check["actual"]) == (v.FAIL, team.RESULTS, "ai-chef-results-old")
+        assert (check["status"], check["expected"], check["actual"]) == (FAIL, team.RESULTS, "ai-chef-results-old")
 
     def test_verify_stack_unresolvable_output_value_checks_presence(self):
         template = team_template()
@@ -525,15 +536,15 @@ class TestVerifyStackOutputs:
 
         check = verify(template=template)["output ResultsTableName: value"]
 
-        assert check["status"] == v.PASS
+        assert check["status"] == PASS
         assert "Fn::ImportValue" in check["reason"]
-        assert verify(template=template)["export ai-chef-dynamodb-ResultsTable: listed"]["status"] == v.PASS
+        assert verify(template=template)["export ai-chef-dynamodb-ResultsTable: listed"]["status"] == PASS
 
     def test_verify_stack_conditional_output_not_listed_is_unsupported(self):
         template = team_template()
         template["Outputs"]["Extra"] = {"Condition": "IsProd", "Value": "x"}
 
-        assert verify(template=template)["output Extra: value"]["status"] == v.UNSUPPORTED
+        assert verify(template=template)["output Extra: value"]["status"] == UNSUPPORTED
 
 
 class TestVerifyStackDrift:
@@ -547,7 +558,7 @@ class TestVerifyStackDrift:
 
         check = verify(drift=drift)["resource DynamoDBLogGroup: drift"]
 
-        assert check["status"] == v.FAIL
+        assert check["status"] == FAIL
         assert (check["expected"], check["actual"]) == ({"/RetentionInDays": "7"}, {"/RetentionInDays": "14"})
 
     def test_verify_stack_removed_property_reads_absent(self):
@@ -558,7 +569,7 @@ class TestVerifyStackDrift:
 
         check = verify(drift=drift)["resource AiChefSessionsTable: drift"]
 
-        assert check["actual"] == {"/TimeToLiveSpecification": v.ABSENT}
+        assert check["actual"] == {"/TimeToLiveSpecification": ABSENT}
 
     def test_verify_stack_deleted_resource_fails(self):
         drift = normalize_stack_drift(team.detection_status(drifted=1), [team.resource_drift(
@@ -566,13 +577,13 @@ class TestVerifyStackDrift:
 
         check = verify(drift=drift)["resource SessionsTableErrorAlarm: drift"]
 
-        assert (check["status"], check["actual"]) == (v.FAIL, "DELETED")
+        assert (check["status"], check["actual"]) == (FAIL, "DELETED")
 
     def test_verify_stack_not_checked_resource_is_unsupported(self):
         drift = normalize_stack_drift(team.detection_status(), [team.resource_drift(
             "SessionsTableErrorAlarm", team.ALARM, "AWS::CloudWatch::Alarm", status="NOT_CHECKED")])
 
-        assert verify(drift=drift)["resource SessionsTableErrorAlarm: drift"]["status"] == v.UNSUPPORTED
+        assert verify(drift=drift)["resource SessionsTableErrorAlarm: drift"]["status"] == UNSUPPORTED
 
     def test_verify_stack_detection_failed_keeps_resource_results(self):
         drift = normalize_stack_drift(team.detection_status("DETECTION_FAILED"), team.emulator_like_drifts())
@@ -580,9 +591,9 @@ class TestVerifyStackDrift:
 
         checks = verify(drift=drift)
 
-        assert checks["stack ai-chef-dynamodb: drift detection"]["status"] == v.UNSUPPORTED
-        assert checks["resource DynamoDBLogGroup: drift"]["status"] == v.PASS
-        assert checks[SESSIONS_TTL]["status"] == v.UNSUPPORTED
+        assert checks["stack ai-chef-dynamodb: drift detection"]["status"] == UNSUPPORTED
+        assert checks["resource DynamoDBLogGroup: drift"]["status"] == PASS
+        assert checks[SESSIONS_TTL]["status"] == UNSUPPORTED
 
 
 class TestVerifyStackOtherResources:
@@ -593,7 +604,7 @@ class TestVerifyStackOtherResources:
         info["stack"]["resources"].append(dict(logical_resource_id="Topic", physical_resource_id="arn:topic",
                                                resource_type="AWS::SNS::Topic", resource_status="UPDATE_COMPLETE"))
 
-        assert verify(template=template, info=info)["resource Topic (AWS::SNS::Topic): deployed"]["status"] == v.PASS
+        assert verify(template=template, info=info)["resource Topic (AWS::SNS::Topic): deployed"]["status"] == PASS
 
     def test_verify_stack_other_resource_missing_fails(self):
         template = team_template()
@@ -601,7 +612,7 @@ class TestVerifyStackOtherResources:
 
         check = verify(template=template)["resource Topic (AWS::SNS::Topic): deployed"]
 
-        assert (check["status"], check["actual"]) == (v.FAIL, v.NOT_IN_STACK)
+        assert (check["status"], check["actual"]) == (FAIL, NOT_IN_STACK)
 
     def test_verify_stack_conditional_resource_not_deployed_is_unsupported(self):
         template = team_template()
@@ -609,32 +620,32 @@ class TestVerifyStackOtherResources:
 
         check = verify(template=template)["resource Extra: deployed"]
 
-        assert check["status"] == v.UNSUPPORTED
+        assert check["status"] == UNSUPPORTED
         assert "Conditions" in check["reason"]
 
 
 class TestReporting:
     CHECKS = [
-        v.make_check("stack s: status", v.PASS, "one of CREATE_COMPLETE", "CREATE_COMPLETE"),
-        v.make_check("log group /g: retention", v.FAIL, 7, 14),
-        v.make_check("table t: time to live", v.UNSUPPORTED, "ENABLED (attribute TTL)", "DISABLED",
-                     "the endpoint ignores TimeToLiveSpecification"),
-        v.make_check("resource R: drift", v.FAIL, {"/RetentionInDays": "7"}, {"/RetentionInDays": "14"},
-                     "changed outside CloudFormation"),
+        make_check("stack s: status", PASS, "one of CREATE_COMPLETE", "CREATE_COMPLETE"),
+        make_check("log group /g: retention", FAIL, 7, 14),
+        make_check("table t: time to live", UNSUPPORTED, "ENABLED (attribute TTL)", "DISABLED",
+                   "the endpoint ignores TimeToLiveSpecification"),
+        make_check("resource R: drift", FAIL, {"/RetentionInDays": "7"}, {"/RetentionInDays": "14"},
+                   "changed outside CloudFormation"),
     ]
 
     def test_count_checks_counts_each_status(self):
-        assert v.count_checks(self.CHECKS) == {"pass": 1, "fail": 2, "unsupported": 1}
+        assert count_checks(self.CHECKS) == {"pass": 1, "fail": 2, "unsupported": 1}
 
     def test_failure_lines_name_check_expected_and_actual(self):
-        assert v.failure_lines(self.CHECKS) == [
+        assert failure_lines(self.CHECKS) == [
             "log group /g: retention: expected 7, actual 14",
             'resource R: drift: expected {"/RetentionInDays": "7"}, actual {"/RetentionInDays": "14"} '
             "(changed outside CloudFormation)",
         ]
 
     def test_summary_lines_table_with_reasons_and_counts(self):
-        lines = v.summary_lines(self.CHECKS)
+        lines = summary_lines(self.CHECKS)
 
         assert lines[0].split() == ["STATUS", "CHECK", "EXPECTED", "ACTUAL"]
         assert lines[1].split()[0] == "pass"
@@ -646,11 +657,11 @@ class TestReporting:
 
     def test_summary_lines_shorten_long_values(self):
         long_value = "arn:aws:dynamodb:us-east-1:123456789012:table/ai-chef-sessions"
-        line = v.summary_lines([v.make_check("output X: value", v.PASS, long_value, long_value)])[1]
+        line = summary_lines([make_check("output X: value", PASS, long_value, long_value)])[1]
 
         assert long_value not in line
         assert "arn:aws:dynamodb:us-east-1:1234..." in line
 
     def test_make_check_unknown_status_raises(self):
         with pytest.raises(ValueError):
-            v.make_check("x", "passed", 1, 1)
+            make_check("x", "passed", 1, 1)

@@ -3,7 +3,17 @@ the stack lacks. Pure data (the live info built through the info module's transf
 gather_stack_info on stubbed clients (botocore Stubber): ListStackResources and ListExports are read once."""
 import copy
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils._verify import verification as v
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import FAIL
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import NOT_IN_STACK
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import PASS
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import UNSUPPORTED
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.check_text import failure_lines
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.check_text import summary_lines
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.cloudwatch import ALARM_TYPE
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.cloudwatch import LOG_GROUP_TYPE
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.tables import TABLE_TYPE
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.undeclared import UNDECLARED
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.verification import verify_stack
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.parse import parse_template
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.transformations import normalize_alarm
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.transformations import normalize_log_group
@@ -14,7 +24,7 @@ from ansible_collections.aichef.dynamodb.tests.unit.plugins.modules.dynamodb_sta
 
 STACK = team.STACK_NAME
 EXTRA = "ai-chef-extra"
-EXTRA_LABEL = "table %s (AiChefExtraTable)%s" % (EXTRA, v.UNDECLARED)
+EXTRA_LABEL = "table %s (AiChefExtraTable)%s" % (EXTRA, UNDECLARED)
 ALL_DECLARED = ["stack %s: resources all declared" % STACK, "stack %s: outputs all declared" % STACK,
                 "stack %s: exports all declared" % STACK]
 
@@ -23,7 +33,7 @@ def team_template():
     return parse_template(team.team_template_body())
 
 
-def extra_resource(logical_id="AiChefExtraTable", physical_id=EXTRA, resource_type=v.TABLE_TYPE,
+def extra_resource(logical_id="AiChefExtraTable", physical_id=EXTRA, resource_type=TABLE_TYPE,
                    status="CREATE_COMPLETE"):
     return dict(LogicalResourceId=logical_id, PhysicalResourceId=physical_id, ResourceType=resource_type,
                 LastUpdatedTimestamp=team.WHEN, ResourceStatus=status)
@@ -64,11 +74,11 @@ def by_name(checks):
 
 
 def problems(checks):
-    return dict((check["name"], check["status"]) for check in checks if check["status"] != v.PASS)
+    return dict((check["name"], check["status"]) for check in checks if check["status"] != PASS)
 
 
 def verify(template=None, info=None):
-    return v.verify_stack(STACK, template or team_template(), info or live_info())
+    return verify_stack(STACK, template or team_template(), info or live_info())
 
 
 class TestMatchingStack:
@@ -77,11 +87,11 @@ class TestMatchingStack:
 
         assert problems(checks.values()) == {}
         for name in ALL_DECLARED:
-            assert checks[name]["status"] == v.PASS
-        assert not [name for name in checks if v.UNDECLARED in name]
+            assert checks[name]["status"] == PASS
+        assert not [name for name in checks if UNDECLARED in name]
 
     def test_matching_stack_passes_read_as_one_summary_row(self):
-        lines = v.summary_lines(verify())
+        lines = summary_lines(verify())
         assert lines[-1] == "%d passed, 0 failed, 0 unsupported (not counted as passed)" % len(verify())
 
     def test_deleted_resource_still_listed_is_not_undeclared(self):
@@ -93,33 +103,33 @@ class TestUndeclaredResources:
     def test_extra_table_fails_naming_the_table_and_its_logical_id(self):
         checks = by_name(verify(info=live_info(resources=[extra_resource()], extra_table=True)))
 
-        assert problems(checks.values()) == {EXTRA_LABEL: v.FAIL}
+        assert problems(checks.values()) == {EXTRA_LABEL: FAIL}
         check = checks[EXTRA_LABEL]
-        assert check["expected"] == v.NOT_IN_STACK
+        assert check["expected"] == NOT_IN_STACK
         assert check["actual"] == "CREATE_COMPLETE"
         assert "AiChefExtraTable" in check["reason"]
         assert "stack %s: resources all declared" % STACK not in checks
 
     def test_extra_table_failure_line_names_the_table(self):
-        lines = v.failure_lines(verify(info=live_info(resources=[extra_resource()], extra_table=True)))
+        lines = failure_lines(verify(info=live_info(resources=[extra_resource()], extra_table=True)))
         assert len(lines) == 1 and lines[0].startswith(
             "table ai-chef-extra (AiChefExtraTable) is in the stack but not declared: expected not in the stack, "
             "actual CREATE_COMPLETE (the template does not declare logical id AiChefExtraTable")
 
     def test_other_types_are_named_by_logical_id_and_type(self):
         resources = [extra_resource("ExtraTopic", "arn:aws:sns:us-east-1:123456789012:t", "AWS::SNS::Topic"),
-                     extra_resource("ExtraAlarm", "Extra-Alarm", v.ALARM_TYPE),
-                     extra_resource("ExtraLogGroup", "/aws/x", v.LOG_GROUP_TYPE),
+                     extra_resource("ExtraAlarm", "Extra-Alarm", ALARM_TYPE),
+                     extra_resource("ExtraLogGroup", "/aws/x", LOG_GROUP_TYPE),
                      extra_resource("Failed", None, "AWS::SNS::Topic", "CREATE_FAILED")]
         checks = problems(verify(info=live_info(resources=resources)))
 
         assert by_name(verify(info=live_info(resources=resources)))[
-            "resource ExtraTopic (AWS::SNS::Topic)" + v.UNDECLARED]["actual"] == "CREATE_COMPLETE " + resources[0][
+            "resource ExtraTopic (AWS::SNS::Topic)" + UNDECLARED]["actual"] == "CREATE_COMPLETE " + resources[0][
                 "PhysicalResourceId"]
-        assert checks == {"resource ExtraTopic (AWS::SNS::Topic)" + v.UNDECLARED: v.FAIL,
-                          "alarm Extra-Alarm (ExtraAlarm)" + v.UNDECLARED: v.FAIL,
-                          "log group /aws/x (ExtraLogGroup)" + v.UNDECLARED: v.FAIL,
-                          "resource Failed (AWS::SNS::Topic)" + v.UNDECLARED: v.FAIL}
+        assert checks == {"resource ExtraTopic (AWS::SNS::Topic)" + UNDECLARED: FAIL,
+                          "alarm Extra-Alarm (ExtraAlarm)" + UNDECLARED: FAIL,
+                          "log group /aws/x (ExtraLogGroup)" + UNDECLARED: FAIL,
+                          "resource Failed (AWS::SNS::Topic)" + UNDECLARED: FAIL}
 
     def test_template_with_a_transform_leaves_resources_unsupported(self):
         template = team_template()
@@ -127,7 +137,7 @@ class TestUndeclaredResources:
         checks = by_name(verify(template=template, info=live_info(resources=[extra_resource()], extra_table=True)))
 
         check = checks["stack %s: resources all declared" % STACK]
-        assert check["status"] == v.UNSUPPORTED and "AWS::Serverless-2016-10-31" in check["reason"]
+        assert check["status"] == UNSUPPORTED and "AWS::Serverless-2016-10-31" in check["reason"]
         assert EXTRA_LABEL not in checks
 
 
@@ -135,16 +145,16 @@ class TestUndeclaredOutputsAndExports:
     def test_extra_output_fails_with_its_value(self):
         checks = by_name(verify(info=live_info(outputs={"ExtraTableName": EXTRA})))
 
-        assert problems(checks.values()) == {"output ExtraTableName" + v.UNDECLARED: v.FAIL}
-        check = checks["output ExtraTableName" + v.UNDECLARED]
-        assert (check["expected"], check["actual"]) == (v.NOT_IN_STACK, EXTRA)
+        assert problems(checks.values()) == {"output ExtraTableName" + UNDECLARED: FAIL}
+        check = checks["output ExtraTableName" + UNDECLARED]
+        assert (check["expected"], check["actual"]) == (NOT_IN_STACK, EXTRA)
 
     def test_extra_export_fails_with_its_value(self):
         name = "%s-ExtraTable" % STACK
         checks = by_name(verify(info=live_info(exports=[extra_export()])))
 
-        assert problems(checks.values()) == {"export %s%s" % (name, v.UNDECLARED): v.FAIL}
-        check = checks["export %s%s" % (name, v.UNDECLARED)]
+        assert problems(checks.values()) == {"export %s%s" % (name, UNDECLARED): FAIL}
+        check = checks["export %s%s" % (name, UNDECLARED)]
         assert (check["expected"], check["actual"]) == ("not listed", EXTRA)
         assert "ListExports" in check["reason"]
 
@@ -163,7 +173,7 @@ class TestUndeclaredOutputsAndExports:
         checks = by_name(verify(template=template, info=live_info(exports=[extra_export()])))
 
         check = checks["stack %s: exports all declared" % STACK]
-        assert check["status"] == v.UNSUPPORTED
+        assert check["status"] == UNSUPPORTED
         assert "Fn::ImportValue" in check["reason"] and "SessionsTableName" in check["reason"]
         assert not [name for name in checks if name.startswith("export %s-ExtraTable" % STACK)]
 
@@ -173,8 +183,8 @@ class TestUndeclaredOutputsAndExports:
         del template["Outputs"]["ResultsTableArn"]
 
         assert problems(verify(template=template)) == {
-            "output ResultsTableArn" + v.UNDECLARED: v.FAIL,
-            "export %s-ResultsTableArn%s" % (STACK, v.UNDECLARED): v.FAIL}
+            "output ResultsTableArn" + UNDECLARED: FAIL,
+            "export %s-ResultsTableArn%s" % (STACK, UNDECLARED): FAIL}
 
 
 class TestDeclaredTableMissing:
@@ -186,10 +196,10 @@ class TestDeclaredTableMissing:
         checks = by_name(verify(info=info))
 
         check = checks["table %s: exists" % team.RESULTS]
-        assert (check["status"], check["expected"], check["actual"]) == (v.FAIL, "present", v.NOT_IN_STACK)
+        assert (check["status"], check["expected"], check["actual"]) == (FAIL, "present", NOT_IN_STACK)
         assert "AiChefResultsTable" in check["reason"]
         assert any(line.startswith("table %s: exists: expected present, actual not in the stack" % team.RESULTS)
-                   for line in v.failure_lines(checks.values()))
+                   for line in failure_lines(checks.values()))
 
     def test_declared_table_without_a_name_is_named_by_logical_id(self):
         template = copy.deepcopy(team_template())
@@ -199,7 +209,7 @@ class TestDeclaredTableMissing:
                                       if r["logical_resource_id"] != "AiChefResultsTable"]
         info["tables"] = [t for t in info["tables"] if t["logical_resource_id"] != "AiChefResultsTable"]
 
-        assert problems(verify(template=template, info=info))["table AiChefResultsTable: exists"] == v.FAIL
+        assert problems(verify(template=template, info=info))["table AiChefResultsTable: exists"] == FAIL
 
 
 class TestThroughTheAwsReads:
@@ -220,9 +230,9 @@ class TestThroughTheAwsReads:
         result = verify_deployed_stack(stubbed_clients, STACK, team_template(), False, wait_timeout=300)
 
         assert problems(result["checks"]) == {
-            EXTRA_LABEL: v.FAIL,
-            "output ExtraTableName" + v.UNDECLARED: v.FAIL,
-            "export %s-ExtraTable%s" % (STACK, v.UNDECLARED): v.FAIL,
+            EXTRA_LABEL: FAIL,
+            "output ExtraTableName" + UNDECLARED: FAIL,
+            "export %s-ExtraTable%s" % (STACK, UNDECLARED): FAIL,
         }
         assert result["counts"]["fail"] == 3
         assert any(EXTRA in line for line in result["failures"])
