@@ -363,7 +363,7 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import retry_decorator
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.migration import MigrationFailed
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.migration import TableMigration
-from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.migration import build_plan
+from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.preflight import build_plan
 
 
 def connection_identity(module):

@@ -2,6 +2,7 @@
 import pytest
 
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate import migration
+from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.preflight import build_plan
 from ansible_collections.aichef.dynamodb.tests.unit.utils import migration_stubs as stubs
 
 
@@ -48,7 +49,7 @@ def make_migration(source_stub, target_stub, tmp_path):
         with the sleeps only recorded."""
         overrides.setdefault("checkpoint_path", str(tmp_path / "checkpoint.json"))
         params = stubs.migration_params(**overrides)
-        plan = migration.build_plan(params, stubs.identity(params["source_table"], params["target_table"]))
+        plan = build_plan(params, stubs.identity(params["source_table"], params["target_table"]))
         choices = FirstChoices()
         timing = dict(sleep=clock.sleep, clock=clock) if clock else dict(sleep=choices.sleep)
         return migration.TableMigration(source_stub[0], target_stub[0], plan, check_mode=check_mode,

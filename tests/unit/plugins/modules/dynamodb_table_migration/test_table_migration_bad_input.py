@@ -6,8 +6,9 @@ queued at all, that no call was made.
 """
 import pytest
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate import migration
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import InputError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate import checkpoint as checkpoint_file
+from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.preflight import build_plan
 from ansible_collections.aichef.dynamodb.tests.unit.utils import migration_stubs as stubs
 from ansible_collections.aichef.dynamodb.tests.unit.utils.migration_stubs import SOURCE
 from ansible_collections.aichef.dynamodb.tests.unit.utils.migration_stubs import TARGET
@@ -72,8 +73,8 @@ def test_run_transform_with_misspelt_placeholder_fails_after_probe_without_writi
 
 def test_run_checkpoint_of_another_migration_fails_before_any_call(make_migration, tmp_path):
     """Nothing is queued on either Stubber: not even DescribeTable happens."""
-    other = migration.new_checkpoint("another-fingerprint", stubs.identity(), 1)
-    migration.save_checkpoint(str(tmp_path / "checkpoint.json"), other)
+    other = checkpoint_file.new_checkpoint("another-fingerprint", stubs.identity(), 1)
+    checkpoint_file.save_checkpoint(str(tmp_path / "checkpoint.json"), other)
     with pytest.raises(InputError, match="belongs to a different migration"):
         make_migration().run()
 
@@ -101,10 +102,10 @@ def test_run_unwritable_checkpoint_fails_before_any_write(make_migration, source
 def test_build_plan_bad_options_raise_before_any_client(overrides, message):
     params = stubs.migration_params(**overrides)
     with pytest.raises(InputError, match=message):
-        migration.build_plan(params, stubs.identity(params["source_table"], params["target_table"]))
+        build_plan(params, stubs.identity(params["source_table"], params["target_table"]))
 
 
 def test_build_plan_same_name_in_another_region_is_allowed():
     params = stubs.migration_params(target_table=SOURCE, target_region="eu-west-1")
-    plan = migration.build_plan(params, stubs.identity(SOURCE, SOURCE, target_region="eu-west-1"))
+    plan = build_plan(params, stubs.identity(SOURCE, SOURCE, target_region="eu-west-1"))
     assert plan.target_table == SOURCE

@@ -7,7 +7,11 @@ import json
 
 import pytest
 
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import DynamoDBError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import InputError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate import checkpoint as checkpoint_file
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate import migration
+from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.preflight import build_plan
 from ansible_collections.aichef.dynamodb.tests.unit.utils import migration_stubs as stubs
 from ansible_collections.aichef.dynamodb.tests.unit.utils.migration_stubs import SOURCE
 from ansible_collections.aichef.dynamodb.tests.unit.utils.migration_stubs import TARGET
@@ -113,11 +117,11 @@ def test_run_stopped_then_resumed_from_checkpoint_writes_each_page_once(source_s
 def test_run_resume_continues_only_unfinished_segments(source_stub, target_stub, make_migration, tmp_path):
     source, target = source_stub[1], target_stub[1]
     params = stubs.migration_params(total_segments=2)
-    checkpoint = migration.new_checkpoint(
-        migration.migration_fingerprint(stubs.identity(), params["transform"], 2), stubs.identity(), 2)
+    checkpoint = checkpoint_file.new_checkpoint(
+        checkpoint_file.migration_fingerprint(stubs.identity(), params["transform"], 2), stubs.identity(), 2)
     checkpoint["segments"][0].update(complete=True, items_scanned=7, items_written=7)
     checkpoint["segments"][1].update(last_evaluated_key=key(3), items_scanned=3, items_written=3)
-    migration.save_checkpoint(str(tmp_path / "checkpoint.json"), checkpoint)
+    checkpoint_file.save_checkpoint(str(tmp_path / "checkpoint.json"), checkpoint)
 
     preflight(source, target, [session_item(0)])
     stubs.stub_scan(source, SOURCE, [session_item(9)], segment=1, total_segments=2, start_key=key(3))
@@ -171,11 +175,11 @@ def test_run_complete_checkpoint_count_differs_fails(source_stub, target_stub, m
 def test_run_complete_checkpoint_overwrite_copies_again(source_stub, target_stub, make_migration, tmp_path):
     source, target = source_stub[1], target_stub[1]
     params = stubs.migration_params()
-    done = migration.new_checkpoint(migration.migration_fingerprint(stubs.identity(), params["transform"], 1),
-                                    stubs.identity(), 1)
+    done = checkpoint_file.new_checkpoint(
+        checkpoint_file.migration_fingerprint(stubs.identity(), params["transform"], 1), stubs.identity(), 1)
     done.update(status="complete")
     done["segments"][0].update(complete=True, items_scanned=1, items_written=1)
-    migration.save_checkpoint(str(tmp_path / "checkpoint.json"), done)
+    checkpoint_file.save_checkpoint(str(tmp_path / "checkpoint.json"), done)
     preflight(source, target, [session_item(0)])
     stubs.stub_scan(source, SOURCE, [session_item(0)], segment=0, total_segments=1)
     stubs.stub_batch_write(target, TARGET, [migrated_item(0)])
@@ -243,7 +247,7 @@ def test_run_write_error_keeps_progress_of_written_pages(source_stub, target_stu
     stubs.stub_scan(source, SOURCE, [session_item(1)], segment=0, total_segments=1, start_key=key(0))
     stubs.stub_batch_write(target, TARGET, [migrated_item(1)], error_code="AccessDeniedException")
 
-    with pytest.raises(migration.DynamoDBError, match="Failed to write a batch of 1 items"):
+    with pytest.raises(DynamoDBError, match="Failed to write a batch of 1 items"):
         make_migration().run()
 
     checkpoint = read_checkpoint(tmp_path)
@@ -347,6 +351,6 @@ def test_run_write_limit_spaces_the_batches_by_their_units(source_stub, target_s
 @pytest.mark.parametrize("value", [0.0, -5.0])
 def test_build_plan_capacity_limit_not_positive_refused(name, value):
     params = stubs.migration_params(**{name: value})
-    with pytest.raises(migration.InputError) as e:
-        migration.build_plan(params, stubs.identity())
+    with pytest.raises(InputError) as e:
+        build_plan(params, stubs.identity())
     assert e.value.message == "%s must be more than 0 (leave it unset for no limit), got %s" % (name, value)

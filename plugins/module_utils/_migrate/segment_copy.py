@@ -1,0 +1,104 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the aichef.dynamodb collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The parallel copy of a migration: one scan cursor per segment (Segment/TotalSegments), a pool of threads over
+the segments that the checkpoint has not finished.
+
+Each worker holds one scan page at a time, so memory does not grow with the table: it transforms the page, writes
+it in batches, and records it in the checkpoint only once its items are written.
+"""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.checkpoint import COUNT_NAMES
+from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.checkpoint import MAX_FAILED_EXAMPLES
+from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.checkpoint import decode_key
+from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.transform import ItemRejected
+from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.transform import check_target_item
+from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.transform import key_of
+from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.transform import readable_key
+from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.transform import transform_item
+from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.writes import BatchWriter
+
+
+class SegmentCopy:
+    """Copy the unfinished segments. should_stop is asked before each page: when it returns True the workers stop
+    as if killed; the first error a worker meets stops the others at their next page, then is raised."""
+
+    def __init__(self, tables, plan, progress, source_key_names, target_key, should_stop):
+        self.tables = tables
+        self.plan = plan
+        self.progress = progress
+        self.source_key_names = source_key_names
+        self.target_key = target_key
+        self.should_stop = should_stop
+        self.stop_event = threading.Event()
+
+    @property
+    def stopped(self):
+        return self.stop_event.is_set()
+
+    def migrate_page(self, items):
+        """Transform and write one scan page; the counts and the rejected items' keys (no payload)."""
+        counts = dict((name, 0) for name in COUNT_NAMES)
+        counts["items_scanned"] = len(items)
+        examples = []
+
+        def reject(source_key, reason):
+            counts["items_failed"] += 1
+            if len(examples) < MAX_FAILED_EXAMPLES:
+                examples.append(dict(key=readable_key(source_key), reason=reason))
+
+        writer = BatchWriter(self.tables.write_target, [name for name, dummy in self.target_key], reject)
+        for item in items:
+            try:
+                transformed = transform_item(item, self.plan.transform)
+                if transformed is None:
+                    counts["items_filtered"] += 1
+                    continue
+                check_target_item(transformed, self.target_key)
+            except ItemRejected as e:
+                reject(key_of(item, self.source_key_names), e.reason)
+                continue
+            writer.put(transformed, key_of(item, self.source_key_names))
+        writer.flush()
+        counts["items_written"] = writer.written
+        return counts, examples
+
+    def migrate_segment(self, segment):
+        start_key = decode_key(self.progress.checkpoint["segments"][segment]["last_evaluated_key"])
+        more = not self.progress.checkpoint["segments"][segment]["complete"]
+        while more and not self.stop_event.is_set():
+            if self.should_stop():
+                self.stop_event.set()
+                return
+            page = self.tables.read_source_page(segment=segment, total_segments=self.plan.total_segments,
+                                                exclusive_start_key=start_key,
+                                                consistent_read=self.plan.consistent_read, limit=self.plan.page_size)
+            counts, examples = self.migrate_page(page.get("Items", []))
+            del page["Items"]  # one page in memory per worker
+            start_key = page.get("LastEvaluatedKey")
+            self.progress.page_done(segment, start_key, counts, examples)
+            more = start_key is not None
+
+    def run(self):
+        pending = [state["segment"] for state in self.progress.checkpoint["segments"] if not state["complete"]]
+        if not pending:
+            return
+        errors = []
+
+        def work(segment):
+            try:
+                self.migrate_segment(segment)
+            except Exception as e:  # pylint: disable=broad-except
+                errors.append(e)  # the first error stops the other workers at their next page
+                self.stop_event.set()
+
+        try:
+            with ThreadPoolExecutor(max_workers=min(self.plan.threads, len(pending))) as pool:
+                list(pool.map(work, pending))
+        finally:
+            self.progress.save_now()
+        if errors:
+            raise errors[0]
