@@ -112,10 +112,10 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils._template.schema_lint import DEFAULT_NAME_PREFIX
-from ansible_collections.aichef.dynamodb.plugins.module_utils._template.schema_lint import ERROR
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.schema_lint import format_findings
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.schema_lint import lint_tables
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.schema_lint_findings import ERROR
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.table_spec import DEFAULT_NAME_PREFIX
 
 
 def dynamodb_schema_findings(tables, name_prefix=DEFAULT_NAME_PREFIX):

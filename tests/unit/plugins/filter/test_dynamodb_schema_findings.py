@@ -16,7 +16,7 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.aichef.dynamodb.plugins.filter import dynamodb_schema_findings as plugin
 from ansible_collections.aichef.dynamodb.plugins.filter.dynamodb_schema_findings import FilterModule
 from ansible_collections.aichef.dynamodb.plugins.filter.dynamodb_schema_findings import dynamodb_schema_findings
-from ansible_collections.aichef.dynamodb.plugins.module_utils._template.schema_lint import DEFAULT_NAME_PREFIX
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.table_spec import DEFAULT_NAME_PREFIX
 
 COLLECTION_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
 
