@@ -72,17 +72,52 @@ class LazyClient:
 MAX_PAGES = 500
 
 
-def all_pages(call, result_key, error_class, failure_message, **kwargs):
-    """Every entry of result_key over the NextToken pages of call(**kwargs), retried; error_class(failure_message)
+def error_code(*codes):
+    """absent= predicate of call() and pages(): the AWS error code is one of codes."""
+    return lambda error: isinstance(error, botocore.exceptions.ClientError) and \
+        error.response.get("Error", {}).get("Code") in codes
+
+
+def error_message(text):
+    """absent= predicate of call() and pages(): the AWS error message contains text (CloudFormation says "does
+    not exist" with the ValidationError it uses for every bad request)."""
+    return lambda error: isinstance(error, botocore.exceptions.ClientError) and \
+        text in error.response.get("Error", {}).get("Message", "")
+
+
+def call(operation, error_class, failure_message, absent=None, **kwargs):
+    """The one wrapper of this collection's AWS calls: operation(**kwargs), retried (the client is wrapped with
+    retry_decorator), its response returned; None when absent(error) says the error means "no such thing" (data,
+    not a failure); error_class(failure_message) on any other botocore error, for main() to report."""
+    try:
+        return operation(aws_retry=True, **kwargs)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        if absent is not None and absent(e):
+            return None
+        raise error_class(message=failure_message, exception=e)
+
+
+def pages(operation, error_class, failure_message, absent=None, token="NextToken", start_token=None,
+          max_pages=MAX_PAGES, **kwargs):
+    """Each response of operation(**kwargs) over its pages, each got through call(): the response's token is sent
+    back as start_token (the same name unless the API names them apart, as ListBackups does). Stops when an error
+    is absent(error), and after max_pages pages (the caller decides whether more pages are an error)."""
+    for dummy in range(max_pages):
+        response = call(operation, error_class, failure_message, absent=absent, **kwargs)
+        if response is None:
+            return
+        yield response
+        if not response.get(token):
+            return
+        kwargs[start_token or token] = response[token]
+
+
+def all_pages(operation, result_key, error_class, failure_message, **kwargs):
+    """Every entry of result_key over the NextToken pages of operation(**kwargs), retried; error_class(failure_message)
     on an AWS error, or past MAX_PAGES pages."""
     entries = []
-    try:
-        for dummy in range(MAX_PAGES):
-            response = call(aws_retry=True, **kwargs)
-            entries.extend(response.get(result_key, []))
-            if not response.get("NextToken"):
-                return entries
-            kwargs["NextToken"] = response["NextToken"]
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        raise error_class(message=failure_message, exception=e)
-    raise error_class(message="%s: more than %d pages" % (failure_message, MAX_PAGES))
+    for count, response in enumerate(pages(operation, error_class, failure_message, max_pages=MAX_PAGES, **kwargs), 1):
+        entries.extend(response.get(result_key, []))
+        if count == MAX_PAGES and response.get("NextToken"):
+            raise error_class(message="%s: more than %d pages" % (failure_message, MAX_PAGES))
+    return entries

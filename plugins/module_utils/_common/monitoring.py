@@ -7,12 +7,9 @@ Each takes a client wrapped with RetryingBotoClientWrapper (module.client(..., r
 raises MonitoringError on any other failure, for main() to report.
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # AnsibleAWSModule reports a missing SDK
-
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import pages
 
 # DescribeAlarms takes at most 100 names per call.
 MAX_ALARM_NAMES_PER_CALL = 100
@@ -26,18 +23,11 @@ def describe_alarms(client, alarm_names):
     """{alarm name: MetricAlarm dict} for the names that exist; names that do not exist are left out."""
     names = list(alarm_names)
     alarms = {}
-    try:
-        for start in range(0, len(names), MAX_ALARM_NAMES_PER_CALL):
-            kwargs = dict(AlarmNames=names[start:start + MAX_ALARM_NAMES_PER_CALL])
-            while True:
-                response = client.describe_alarms(aws_retry=True, **kwargs)
-                for alarm in response.get("MetricAlarms", []):
-                    alarms[alarm["AlarmName"]] = alarm
-                if not response.get("NextToken"):
-                    break
-                kwargs["NextToken"] = response["NextToken"]
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        raise MonitoringError(message="Failed to describe alarms %s" % ", ".join(names), exception=e)
+    for start in range(0, len(names), MAX_ALARM_NAMES_PER_CALL):
+        for response in pages(client.describe_alarms, MonitoringError, "Failed to describe alarms %s" % ", ".join(names),
+                              AlarmNames=names[start:start + MAX_ALARM_NAMES_PER_CALL]):
+            for alarm in response.get("MetricAlarms", []):
+                alarms[alarm["AlarmName"]] = alarm
     return alarms
 
 
@@ -46,15 +36,9 @@ def describe_log_group(client, log_group_name):
 
     DescribeLogGroups matches on a prefix, so /a also lists /a-b: only the exact name counts.
     """
-    kwargs = dict(logGroupNamePrefix=log_group_name)
-    try:
-        while True:
-            response = client.describe_log_groups(aws_retry=True, **kwargs)
-            for group in response.get("logGroups", []):
-                if group.get("logGroupName") == log_group_name:
-                    return group
-            if not response.get("nextToken"):
-                return None
-            kwargs["nextToken"] = response["nextToken"]
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        raise MonitoringError(message="Failed to describe log group %s" % log_group_name, exception=e)
+    for response in pages(client.describe_log_groups, MonitoringError, "Failed to describe log group %s" % log_group_name,
+                          token="nextToken", logGroupNamePrefix=log_group_name):
+        for group in response.get("logGroups", []):
+            if group.get("logGroupName") == log_group_name:
+                return group
+    return None

@@ -3,24 +3,19 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Thin DynamoDB wrappers: one API call each, retried, absence returned as data."""
 
-try:
-    import botocore
-except ImportError:
-    pass  # AnsibleAWSModule reports a missing SDK
-
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import DynamoDBError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import call
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import error_code
+
+# DynamoDB's answer for a table that does not exist (DescribeContinuousBackups also says TableNotFoundException).
+TABLE_ABSENT = error_code("ResourceNotFoundException", "TableNotFoundException")
 
 
 def describe_table(client, table_name):
     """The Table dict, or None when no such table exists."""
-    try:
-        return client.describe_table(TableName=table_name, aws_retry=True)["Table"]
-    except is_boto3_error_code("ResourceNotFoundException"):
-        return None
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        raise DynamoDBError(message="Failed to describe table %s" % table_name, exception=e)
+    response = call(client.describe_table, DynamoDBError, "Failed to describe table %s" % table_name,
+                    absent=TABLE_ABSENT, TableName=table_name)
+    return response["Table"] if response is not None else None
 
 
 def table_holds_items(client, table_name):
@@ -29,34 +24,25 @@ def table_holds_items(client, table_name):
     DescribeTable's ItemCount is refreshed only about every six hours, so a freshly written table reads as
     empty there; a one-item scan answers now, for one read unit.
     """
-    try:
-        response = client.scan(TableName=table_name, Limit=1, Select="COUNT", aws_retry=True)
-    except is_boto3_error_code("ResourceNotFoundException"):
-        return False
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        raise DynamoDBError(message="Failed to check whether table %s holds items" % table_name, exception=e)
-    return response.get("Count", 0) > 0 or "LastEvaluatedKey" in response
+    response = call(client.scan, DynamoDBError, "Failed to check whether table %s holds items" % table_name,
+                    absent=TABLE_ABSENT, TableName=table_name, Limit=1, Select="COUNT")
+    return response is not None and (response.get("Count", 0) > 0 or "LastEvaluatedKey" in response)
 
 
 def describe_time_to_live(client, table_name):
     """The TimeToLiveDescription dict, or None when no such table exists."""
-    try:
-        return client.describe_time_to_live(TableName=table_name, aws_retry=True).get("TimeToLiveDescription", {})
-    except is_boto3_error_code("ResourceNotFoundException"):
-        return None
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        raise DynamoDBError(message="Failed to describe the time to live of table %s" % table_name, exception=e)
+    response = call(client.describe_time_to_live, DynamoDBError,
+                    "Failed to describe the time to live of table %s" % table_name, absent=TABLE_ABSENT,
+                    TableName=table_name)
+    return response.get("TimeToLiveDescription", {}) if response is not None else None
 
 
 def describe_continuous_backups(client, table_name):
     """The ContinuousBackupsDescription dict (point-in-time recovery), or None when no such table exists."""
-    try:
-        response = client.describe_continuous_backups(TableName=table_name, aws_retry=True)
-    except is_boto3_error_code(["TableNotFoundException", "ResourceNotFoundException"]):
-        return None
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        raise DynamoDBError(message="Failed to describe the continuous backups of table %s" % table_name, exception=e)
-    return response.get("ContinuousBackupsDescription", {})
+    response = call(client.describe_continuous_backups, DynamoDBError,
+                    "Failed to describe the continuous backups of table %s" % table_name, absent=TABLE_ABSENT,
+                    TableName=table_name)
+    return response.get("ContinuousBackupsDescription", {}) if response is not None else None
 
 
 # --- data-plane wrappers for dynamodb_table_migration (one call each; pagination is the caller's loop) --------
@@ -80,22 +66,15 @@ def scan_page(client, table_name, segment=None, total_segments=None, exclusive_s
         names = dict(("#a%d" % index, name) for index, name in enumerate(projection))
         params["ProjectionExpression"] = ", ".join(sorted(names))
         params["ExpressionAttributeNames"] = names
-    try:
-        return client.scan(aws_retry=True, **params)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        where = " segment %d/%d" % (segment, total_segments) if total_segments is not None else ""
-        raise DynamoDBError(message="Failed to scan table %s%s" % (table_name, where), exception=e)
+    where = " segment %d/%d" % (segment, total_segments) if total_segments is not None else ""
+    return call(client.scan, DynamoDBError, "Failed to scan table %s%s" % (table_name, where), **params)
 
 
 def batch_write_items(client, table_name, write_requests):
     """One BatchWriteItem call (at most 25 requests): the response dict, with UnprocessedItems and
     ConsumedCapacity."""
-    try:
-        return client.batch_write_item(RequestItems={table_name: write_requests}, ReturnConsumedCapacity="TOTAL",
-                                       aws_retry=True)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        raise DynamoDBError(message="Failed to write a batch of %d items to table %s" % (
-            len(write_requests), table_name), exception=e)
+    return call(client.batch_write_item, DynamoDBError, "Failed to write a batch of %d items to table %s" % (
+        len(write_requests), table_name), RequestItems={table_name: write_requests}, ReturnConsumedCapacity="TOTAL")
 
 
 def unprocessed_requests(response, table_name):
@@ -105,11 +84,8 @@ def unprocessed_requests(response, table_name):
 
 def get_item(client, table_name, key, consistent_read=False):
     """One GetItem call: the response dict, with Item (absent when no item has that key) and ConsumedCapacity."""
-    try:
-        return client.get_item(TableName=table_name, Key=key, ConsistentRead=consistent_read,
-                               ReturnConsumedCapacity="TOTAL", aws_retry=True)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        raise DynamoDBError(message="Failed to read an item of table %s" % table_name, exception=e)
+    return call(client.get_item, DynamoDBError, "Failed to read an item of table %s" % table_name,
+                TableName=table_name, Key=key, ConsistentRead=consistent_read, ReturnConsumedCapacity="TOTAL")
 
 
 def index_progress_line(table_name, index_name, table):

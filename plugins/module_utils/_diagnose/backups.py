@@ -6,14 +6,9 @@
 The point-in-time recovery window comes from tables.describe_continuous_backups.
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # AnsibleAWSModule reports a missing SDK
-
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import DynamoDBError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import pages
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.tables import TABLE_ABSENT
 
 # A bound on the pages of ListBackups for one table (each page holds up to 100 backups).
 MAX_BACKUP_PAGES = 100
@@ -23,16 +18,8 @@ def list_backups(client, table_name):
     """The BackupSummaries of every kind (on-demand, AWS Backup, system) of the table, all pages; [] when the
     table does not exist."""
     summaries = []
-    kwargs = dict(TableName=table_name, BackupType="ALL")
-    try:
-        for _page in range(MAX_BACKUP_PAGES):
-            response = client.list_backups(aws_retry=True, **kwargs)
-            summaries.extend(response.get("BackupSummaries", []))
-            if not response.get("LastEvaluatedBackupArn"):
-                return summaries
-            kwargs["ExclusiveStartBackupArn"] = response["LastEvaluatedBackupArn"]
-    except is_boto3_error_code(["TableNotFoundException", "ResourceNotFoundException"]):
-        return []
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        raise DynamoDBError(message="Failed to list the backups of table %s" % table_name, exception=e)
+    for response in pages(client.list_backups, DynamoDBError, "Failed to list the backups of table %s" % table_name,
+                          absent=TABLE_ABSENT, token="LastEvaluatedBackupArn", start_token="ExclusiveStartBackupArn",
+                          max_pages=MAX_BACKUP_PAGES, TableName=table_name, BackupType="ALL"):
+        summaries.extend(response.get("BackupSummaries", []))
     return summaries

@@ -8,13 +8,8 @@ MonitoringError on any failure, for main() to report. GetMetricData is batched: 
 API's limit), so all the metrics of all tables usually cost one call, plus one per further page of data points.
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # AnsibleAWSModule reports a missing SDK
-
-from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import MAX_PAGES
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import all_pages
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import pages
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.monitoring import MonitoringError
 
 DYNAMODB_NAMESPACE = "AWS/DynamoDB"
@@ -38,25 +33,17 @@ def get_metric_data(client, queries, start_time, end_time):
     results = {}
     calls = 0
     for start in range(0, len(queries), MAX_QUERIES_PER_CALL):
-        kwargs = dict(MetricDataQueries=queries[start:start + MAX_QUERIES_PER_CALL], StartTime=start_time,
-                      EndTime=end_time, ScanBy="TimestampAscending")
-        try:
-            for dummy in range(MAX_PAGES):
-                response = client.get_metric_data(aws_retry=True, **kwargs)
-                calls += 1
-                for result in response.get("MetricDataResults", []):
-                    entry = results.setdefault(result["Id"], dict(timestamps=[], values=[], status_code=None,
-                                                                  messages=[]))
-                    entry["timestamps"].extend(result.get("Timestamps", []))
-                    entry["values"].extend(result.get("Values", []))
-                    entry["status_code"] = result.get("StatusCode")
-                    entry["messages"].extend(message.get("Value") for message in result.get("Messages", []))
-                if not response.get("NextToken"):
-                    break
-                kwargs["NextToken"] = response["NextToken"]
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            raise MonitoringError(message="Failed to get the CloudWatch metric data (%d queries)" % len(queries),
-                                  exception=e)
+        for response in pages(client.get_metric_data, MonitoringError,
+                              "Failed to get the CloudWatch metric data (%d queries)" % len(queries),
+                              MetricDataQueries=queries[start:start + MAX_QUERIES_PER_CALL], StartTime=start_time,
+                              EndTime=end_time, ScanBy="TimestampAscending"):
+            calls += 1
+            for result in response.get("MetricDataResults", []):
+                entry = results.setdefault(result["Id"], dict(timestamps=[], values=[], status_code=None, messages=[]))
+                entry["timestamps"].extend(result.get("Timestamps", []))
+                entry["values"].extend(result.get("Values", []))
+                entry["status_code"] = result.get("StatusCode")
+                entry["messages"].extend(message.get("Value") for message in result.get("Messages", []))
     return results, calls
 
 

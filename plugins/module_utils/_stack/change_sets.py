@@ -6,14 +6,10 @@
 import time
 import uuid
 
-try:
-    import botocore
-except ImportError:
-    pass  # AnsibleAWSModule reports a missing SDK
-
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import CloudFormationError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import call
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import error_code
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import pages
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.waiters import poll_delays
 
 # How CloudFormation says "this change set would change nothing" (a FAILED change set, not an error).
@@ -34,27 +30,18 @@ def create_change_set(client, stack_name, change_set_name, template_body, capabi
         kwargs["TemplateBody"] = template_body
     if tags:
         kwargs["Tags"] = [dict(Key=str(key), Value=str(value)) for key, value in tags.items()]
-    try:
-        return client.create_change_set(aws_retry=True, **kwargs)["Id"]
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        raise CloudFormationError(message="Failed to create a change set to preview stack %s" % stack_name,
-                                  exception=e)
+    return call(client.create_change_set, CloudFormationError,
+                "Failed to create a change set to preview stack %s" % stack_name, **kwargs)["Id"]
 
 
 def describe_change_set(client, change_set_id):
     """The change set with the Changes of every page."""
     changes = []
-    kwargs = dict(ChangeSetName=change_set_id)
-    try:
-        while True:
-            response = client.describe_change_set(aws_retry=True, **kwargs)
-            changes.extend(response.get("Changes", []))
-            if not response.get("NextToken"):
-                response["Changes"] = changes
-                return response
-            kwargs["NextToken"] = response["NextToken"]
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        raise CloudFormationError(message="Failed to read change set %s" % change_set_id, exception=e)
+    for response in pages(client.describe_change_set, CloudFormationError,
+                          "Failed to read change set %s" % change_set_id, ChangeSetName=change_set_id):
+        changes.extend(response.get("Changes", []))
+    response["Changes"] = changes
+    return response
 
 
 def wait_for_change_set(client, change_set_id, timeout, sleep=time.sleep, clock=time.monotonic):
@@ -78,26 +65,15 @@ def is_empty_change_set(change_set):
 
 
 def delete_change_set(client, change_set_id):
-    try:
-        client.delete_change_set(ChangeSetName=change_set_id, aws_retry=True)
-    except is_boto3_error_code("ChangeSetNotFound"):
-        return
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        raise CloudFormationError(message="Failed to delete preview change set %s" % change_set_id, exception=e)
+    call(client.delete_change_set, CloudFormationError, "Failed to delete preview change set %s" % change_set_id,
+         absent=error_code("ChangeSetNotFound"), ChangeSetName=change_set_id)
 
 
 def list_importing_stacks(client, export_name):
     """Names of the stacks that import export_name ([] when none does)."""
     stacks = []
-    kwargs = dict(ExportName=export_name)
-    try:
-        while True:
-            response = client.list_imports(aws_retry=True, **kwargs)
-            stacks.extend(response.get("Imports", []))
-            if not response.get("NextToken"):
-                return stacks
-            kwargs["NextToken"] = response["NextToken"]
-    except is_boto3_error_code("ValidationError"):
-        return stacks  # "Export 'x' is not imported by any stack."
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        raise CloudFormationError(message="Failed to list the imports of export %s" % export_name, exception=e)
+    # CloudFormation answers "Export 'x' is not imported by any stack." with a ValidationError.
+    for response in pages(client.list_imports, CloudFormationError, "Failed to list the imports of export %s" % export_name,
+                          absent=error_code("ValidationError"), ExportName=export_name):
+        stacks.extend(response.get("Imports", []))
+    return stacks

@@ -9,15 +9,11 @@ raises CloudFormationError on any other failure, for main() to report.
 
 import json
 
-try:
-    import botocore
-except ImportError:
-    pass  # AnsibleAWSModule reports a missing SDK
-
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_message
-
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import CloudFormationError
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import all_pages
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import call
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import error_message
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import pages
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.events import is_operation_start
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.events import last_operation_events
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.events import normalize_event
@@ -25,17 +21,15 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.status impo
 
 # Enough history to reach the start of the last operation of a stack with a few dozen resources.
 MAX_EVENT_PAGES = 5
+# CloudFormation answers a missing stack with a ValidationError saying so: absence, returned as data.
+STACK_ABSENT = error_message("does not exist")
 
 
 def describe_stack(client, stack_name):
     """The Stacks[0] dict, or None when the stack does not exist (CloudFormation says so with a ValidationError)."""
-    try:
-        response = client.describe_stacks(StackName=stack_name, aws_retry=True)
-    except is_boto3_error_message("does not exist"):
-        return None
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        raise CloudFormationError(message="Failed to describe stack %s" % stack_name, exception=e)
-    stacks = response.get("Stacks") or []
+    response = call(client.describe_stacks, CloudFormationError, "Failed to describe stack %s" % stack_name,
+                    absent=STACK_ABSENT, StackName=stack_name)
+    stacks = (response or {}).get("Stacks") or []
     return stacks[0] if stacks else None
 
 
@@ -51,20 +45,13 @@ def describe_stack_events(client, stack_name, max_pages=MAX_EVENT_PAGES, stop_at
     is read: a page of 100 events, newest first, is all a caller that only wants the latest event needs.
     """
     events = []
-    kwargs = dict(StackName=stack_name)
-    pages = max_pages if stop_at else 1
-    try:
-        for dummy in range(pages):
-            response = client.describe_stack_events(aws_retry=True, **kwargs)
-            page = [normalize_event(event) for event in response.get("StackEvents", [])]
-            events.extend(page)
-            if not response.get("NextToken") or (stop_at and any(stop_at(event) for event in page)):
-                break
-            kwargs["NextToken"] = response["NextToken"]
-    except is_boto3_error_message("does not exist"):
-        return events
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        raise CloudFormationError(message="Failed to read the events of stack %s" % stack_name, exception=e)
+    for response in pages(client.describe_stack_events, CloudFormationError,
+                          "Failed to read the events of stack %s" % stack_name, absent=STACK_ABSENT,
+                          max_pages=max_pages if stop_at else 1, StackName=stack_name):
+        page = [normalize_event(event) for event in response.get("StackEvents", [])]
+        events.extend(page)
+        if stop_at and any(stop_at(event) for event in page):
+            break
     return events
 
 
@@ -81,49 +68,39 @@ def list_stack_resources(client, stack_name):
                      "Failed to list the resources of stack %s" % stack_name, StackName=stack_name)
 
 
-def _call(client, operation, failure_message, **kwargs):
-    try:
-        getattr(client, operation)(aws_retry=True, **kwargs)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        raise CloudFormationError(message=failure_message, exception=e)
-
-
 def delete_stack(client, stack_name):
-    _call(client, "delete_stack", "Failed to delete stack %s" % stack_name, StackName=stack_name)
+    call(client.delete_stack, CloudFormationError, "Failed to delete stack %s" % stack_name, StackName=stack_name)
 
 
 def continue_update_rollback(client, stack_name, resources_to_skip):
     kwargs = dict(StackName=stack_name)
     if resources_to_skip:
         kwargs["ResourcesToSkip"] = list(resources_to_skip)
-    _call(client, "continue_update_rollback", "Failed to continue the update rollback of stack %s" % stack_name, **kwargs)
+    call(client.continue_update_rollback, CloudFormationError,
+         "Failed to continue the update rollback of stack %s" % stack_name, **kwargs)
 
 
 def rollback_stack(client, stack_name):
-    _call(client, "rollback_stack", "Failed to roll back stack %s" % stack_name, StackName=stack_name)
+    call(client.rollback_stack, CloudFormationError, "Failed to roll back stack %s" % stack_name, StackName=stack_name)
 
 
 def get_stack_policy(client, stack_name):
     """The stack policy as a dict, or None when the stack has none (a policy can be replaced, never removed)."""
-    try:
-        body = client.get_stack_policy(StackName=stack_name, aws_retry=True).get("StackPolicyBody")
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        raise CloudFormationError(message="Failed to read the stack policy of stack %s" % stack_name, exception=e)
+    body = call(client.get_stack_policy, CloudFormationError, "Failed to read the stack policy of stack %s" % stack_name,
+                StackName=stack_name).get("StackPolicyBody")
     return json.loads(body) if body else None
 
 
 def set_stack_policy(client, stack_name, policy):
-    _call(client, "set_stack_policy", "Failed to set the stack policy of stack %s" % stack_name,
-          StackName=stack_name, StackPolicyBody=json.dumps(policy, sort_keys=True))
+    call(client.set_stack_policy, CloudFormationError, "Failed to set the stack policy of stack %s" % stack_name,
+         StackName=stack_name, StackPolicyBody=json.dumps(policy, sort_keys=True))
 
 
 def get_template(client, stack_name):
     """The template the stack was last deployed with, as CloudFormation stored it: a str for YAML, a dict
     for JSON (botocore parses JSON bodies itself)."""
-    try:
-        return client.get_template(StackName=stack_name, TemplateStage="Original", aws_retry=True)["TemplateBody"]
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        raise CloudFormationError(message="Failed to read the template of stack %s" % stack_name, exception=e)
+    return call(client.get_template, CloudFormationError, "Failed to read the template of stack %s" % stack_name,
+                StackName=stack_name, TemplateStage="Original")["TemplateBody"]
 
 
 def list_stack_exports(client, stack_id):

@@ -17,15 +17,11 @@ import hashlib
 import json
 import re
 
-try:
-    import botocore
-except ImportError:
-    pass  # AnsibleAWSModule reports a missing SDK
-
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import InputError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import call
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import error_code
 
 # CloudFormation quotas: a template passed as TemplateBody, and one read from S3 through TemplateURL. The quota
 # page says "1 MB"; the service enforces 1,000,000 bytes ("Template may not exceed 1000000 bytes in size.", the
@@ -106,16 +102,10 @@ def secure_transport_policy(bucket, region):
 
 # --- thin wrappers: one call each -------------------------------------------------------------------------------
 
-def _call(client, operation, failure_message, **kwargs):
-    try:
-        return getattr(client, operation)(aws_retry=True, **kwargs)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        raise TemplateBucketError(message=failure_message, exception=e)
-
-
 def caller_account(client):
     """The account id of the credentials (sts:GetCallerIdentity, which needs no IAM permission)."""
-    return _call(client, "get_caller_identity", "Failed to read the account id (sts:GetCallerIdentity)")["Account"]
+    return call(client.get_caller_identity, TemplateBucketError,
+                "Failed to read the account id (sts:GetCallerIdentity)")["Account"]
 
 
 def bucket_access(client, bucket, expected_owner=None):
@@ -125,13 +115,12 @@ def bucket_access(client, bucket, expected_owner=None):
     if expected_owner:
         kwargs["ExpectedBucketOwner"] = expected_owner
     try:
-        client.head_bucket(aws_retry=True, **kwargs)
-    except is_boto3_error_code(NOT_FOUND_CODES):
-        return "missing"
-    except is_boto3_error_code(FORBIDDEN_CODES):  # pylint: disable=duplicate-except
-        return "forbidden"
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        raise TemplateBucketError(message="Failed to read bucket %s (HeadBucket)" % bucket, exception=e)
+        call(client.head_bucket, TemplateBucketError, "Failed to read bucket %s (HeadBucket)" % bucket, **kwargs)
+    except TemplateBucketError as e:
+        for answer, codes in (("missing", NOT_FOUND_CODES), ("forbidden", FORBIDDEN_CODES)):
+            if error_code(*codes)(e.exception):
+                return answer
+        raise
     return "ok"
 
 
@@ -141,24 +130,24 @@ def create_bucket(client, bucket, region):
     kwargs = dict(Bucket=bucket)
     if region != "us-east-1":
         kwargs["CreateBucketConfiguration"] = dict(LocationConstraint=region)
-    _call(client, "create_bucket", "Failed to create bucket %s" % bucket, **kwargs)
+    call(client.create_bucket, TemplateBucketError, "Failed to create bucket %s" % bucket, **kwargs)
 
 
 def block_public_access(client, bucket):
-    _call(client, "put_public_access_block", "Failed to block public access to bucket %s" % bucket, Bucket=bucket,
-          PublicAccessBlockConfiguration=dict(BlockPublicAcls=True, IgnorePublicAcls=True, BlockPublicPolicy=True,
-                                              RestrictPublicBuckets=True))
+    call(client.put_public_access_block, TemplateBucketError, "Failed to block public access to bucket %s" % bucket,
+         Bucket=bucket, PublicAccessBlockConfiguration=dict(BlockPublicAcls=True, IgnorePublicAcls=True,
+                                                            BlockPublicPolicy=True, RestrictPublicBuckets=True))
 
 
 def enable_default_encryption(client, bucket):
-    _call(client, "put_bucket_encryption", "Failed to set the default encryption of bucket %s" % bucket,
-          Bucket=bucket, ServerSideEncryptionConfiguration=dict(Rules=[dict(
-              ApplyServerSideEncryptionByDefault=dict(SSEAlgorithm="AES256"))]))
+    call(client.put_bucket_encryption, TemplateBucketError, "Failed to set the default encryption of bucket %s" % bucket,
+         Bucket=bucket, ServerSideEncryptionConfiguration=dict(Rules=[dict(
+             ApplyServerSideEncryptionByDefault=dict(SSEAlgorithm="AES256"))]))
 
 
 def enable_versioning(client, bucket):
-    _call(client, "put_bucket_versioning", "Failed to enable the versioning of bucket %s" % bucket, Bucket=bucket,
-          VersioningConfiguration=dict(Status="Enabled"))
+    call(client.put_bucket_versioning, TemplateBucketError, "Failed to enable the versioning of bucket %s" % bucket,
+         Bucket=bucket, VersioningConfiguration=dict(Status="Enabled"))
 
 
 # The hardening of a bucket this collection creates, in the order applied (name, call(client, bucket)).
@@ -172,25 +161,14 @@ HARDENING = (
 def deny_insecure_transport(client, bucket, region):
     """PutBucketPolicy of the TLS-only policy: True, or False when the credentials may not write bucket policies
     (AccessDenied; the deployer policy of iam_policies.py does not grant s3:PutBucketPolicy)."""
-    try:
-        client.put_bucket_policy(Bucket=bucket, Policy=secure_transport_policy(bucket, region), aws_retry=True)
-    except is_boto3_error_code("AccessDenied"):
-        return False
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        raise TemplateBucketError(message="Failed to set the policy of bucket %s" % bucket, exception=e)
-    return True
+    return call(client.put_bucket_policy, TemplateBucketError, "Failed to set the policy of bucket %s" % bucket,
+                absent=error_code("AccessDenied"), Bucket=bucket, Policy=secure_transport_policy(bucket, region)) is not None
 
 
 def object_exists(client, bucket, key):
     """HeadObject: True, or False on 404 (403 when s3:ListBucket is not granted, reported as an error)."""
-    try:
-        client.head_object(Bucket=bucket, Key=key, aws_retry=True)
-    except is_boto3_error_code(NOT_FOUND_CODES):
-        return False
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        raise TemplateBucketError(message="Failed to read object s3://%s/%s (HeadObject)" % (bucket, key),
-                                  exception=e)
-    return True
+    return call(client.head_object, TemplateBucketError, "Failed to read object s3://%s/%s (HeadObject)" % (bucket, key),
+                absent=error_code(*NOT_FOUND_CODES), Bucket=bucket, Key=key) is not None
 
 
 def put_template(client, bucket, key, body, expected_owner=None):
@@ -198,4 +176,4 @@ def put_template(client, bucket, key, body, expected_owner=None):
     kwargs = dict(Bucket=bucket, Key=key, Body=body, ContentType="application/x-yaml", ServerSideEncryption="AES256")
     if expected_owner:
         kwargs["ExpectedBucketOwner"] = expected_owner
-    _call(client, "put_object", "Failed to upload the template to s3://%s/%s" % (bucket, key), **kwargs)
+    call(client.put_object, TemplateBucketError, "Failed to upload the template to s3://%s/%s" % (bucket, key), **kwargs)

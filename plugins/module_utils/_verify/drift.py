@@ -10,15 +10,10 @@ most 5 s between polls (waiters.poll_delays), never longer than its timeout.
 
 import time
 
-try:
-    import botocore
-except ImportError:
-    pass  # AnsibleAWSModule reports a missing SDK
-
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import CloudFormationError
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import all_pages
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import call
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import error_code
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.transformations import normalize_stack_drift
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.waiters import poll_delays
 
@@ -45,19 +40,19 @@ class DriftDetectionNotImplemented(CloudFormationError):
 def detect_stack_drift(client, stack_name):
     """Start a drift detection; its StackDriftDetectionId."""
     try:
-        return client.detect_stack_drift(StackName=stack_name, aws_retry=True)["StackDriftDetectionId"]
-    except is_boto3_error_code(NOT_IMPLEMENTED_ERROR_CODES) as e:
-        raise DriftDetectionNotImplemented(message="The endpoint does not implement DetectStackDrift: %s" % e,
-                                           exception=e)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        raise CloudFormationError(message="Failed to start drift detection on stack %s" % stack_name, exception=e)
+        return call(client.detect_stack_drift, CloudFormationError,
+                    "Failed to start drift detection on stack %s" % stack_name,
+                    StackName=stack_name)["StackDriftDetectionId"]
+    except CloudFormationError as e:
+        if error_code(*NOT_IMPLEMENTED_ERROR_CODES)(e.exception):
+            raise DriftDetectionNotImplemented(message="The endpoint does not implement DetectStackDrift: %s"
+                                               % e.exception, exception=e.exception)
+        raise
 
 
 def describe_stack_drift_detection_status(client, detection_id):
-    try:
-        response = client.describe_stack_drift_detection_status(StackDriftDetectionId=detection_id, aws_retry=True)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        raise CloudFormationError(message="Failed to read drift detection %s" % detection_id, exception=e)
+    response = call(client.describe_stack_drift_detection_status, CloudFormationError,
+                    "Failed to read drift detection %s" % detection_id, StackDriftDetectionId=detection_id)
     response.pop("ResponseMetadata", None)
     return response
 

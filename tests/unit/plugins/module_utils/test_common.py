@@ -137,3 +137,51 @@ def test_all_pages_follows_next_token_and_stops_at_the_page_bound(monkeypatch):
 
     with pytest.raises(common.CloudFormationError, match="listing: more than 4 pages"):
         common.all_pages(endless, "Items", common.CloudFormationError, "listing")
+
+
+def client_error(code, message="it failed"):
+    import botocore.exceptions
+    return botocore.exceptions.ClientError({"Error": {"Code": code, "Message": message}}, "Operation")
+
+
+def test_call_returns_the_response_none_when_absent_and_raises_the_service_error_otherwise():
+    from ansible_collections.aichef.dynamodb.plugins.module_utils._common import aws as common
+    answers = []
+
+    def operation(aws_retry, **kwargs):
+        assert aws_retry is True  # every call goes through the client's retry decorator
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return dict(answer, sent=kwargs)
+
+    answers.append({"Table": 1})
+    assert common.call(operation, DynamoDBError, "Failed", TableName="t") == {"Table": 1, "sent": {"TableName": "t"}}
+    answers.append(client_error("ResourceNotFoundException"))
+    assert common.call(operation, DynamoDBError, "Failed", absent=common.error_code("ResourceNotFoundException")) is None
+    answers.append(client_error("ValidationError", "Stack with id x does not exist"))
+    assert common.call(operation, CloudFormationError, "Failed", absent=common.error_message("does not exist")) is None
+    answers.append(client_error("AccessDenied"))
+    with pytest.raises(DynamoDBError, match="^Failed to describe table t") as raised:
+        common.call(operation, DynamoDBError, "Failed to describe table t",
+                    absent=common.error_code("ResourceNotFoundException"))
+    assert raised.value.message == "Failed to describe table t"
+    assert raised.value.exception.response["Error"]["Code"] == "AccessDenied"
+
+
+def test_pages_sends_the_token_back_under_its_request_name_and_stops_when_absent():
+    from ansible_collections.aichef.dynamodb.plugins.module_utils._common import aws as common
+    sent = []
+
+    def list_backups(aws_retry, **kwargs):
+        sent.append(kwargs.get("ExclusiveStartBackupArn"))
+        if len(sent) == 3:
+            raise client_error("TableNotFoundException")
+        return {"BackupSummaries": [len(sent)], "LastEvaluatedBackupArn": "arn-%d" % len(sent)}
+
+    responses = list(common.pages(list_backups, DynamoDBError, "Failed", absent=common.error_code("TableNotFoundException"),
+                                  token="LastEvaluatedBackupArn", start_token="ExclusiveStartBackupArn", TableName="t"))
+    assert [response["BackupSummaries"] for response in responses] == [[1], [2]]
+    assert sent == [None, "arn-1", "arn-2"]
+    assert len(list(common.pages(lambda aws_retry, **kwargs: {"NextToken": "more"}, DynamoDBError, "Failed",
+                                 max_pages=3))) == 3

@@ -482,9 +482,8 @@ AMAZON_AWS_CLOUDFORMATION = os.path.join(ROOT, ".collections", "ansible_collecti
 # export and import, which nothing here calls).
 AMBIGUOUS_OPERATIONS = {"ListExports": "cloudformation", "ListImports": "cloudformation"}
 CALL = re.compile(r'(?:client|cfn)\.(?!get_paginator)([a-z_]+)\('
-                  r'|_call\(client, "([a-z_]+)"'
                   r'|get_paginator\("([a-z_]+)"\)'
-                  r'|all_pages\(client\.([a-z_]+),')  # common.all_pages gets the method, not a call
+                  r'|\b(?:call|pages|all_pages)\(\s*client\.([a-z_]+),')  # _common/aws.py's wrappers get the method
 
 
 def pascal(name):
