@@ -19,8 +19,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, ".collections"))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 from ansible_collections.aichef.dynamodb.plugins.module_utils._iam.policies import stack_policies  # noqa: E402
-from ansible_collections.aichef.dynamodb.plugins.module_utils._template.render import render_stack_template  # noqa: E402
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.parse import parse_template  # noqa: E402
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.render import render_stack_template  # noqa: E402
 from render_templates import large_stack, role_variables, settings_from, sources as template_sources  # noqa: E402
 
 ACCOUNT_ID = "123456789012"

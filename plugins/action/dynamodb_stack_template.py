@@ -17,11 +17,12 @@ except ImportError:  # ansible-core brings PyYAML to the controller
     yaml = None
 
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template import aws_rules
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.lint import lint_template_body
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.render import render_template_body
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.render import stack_settings
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.schema_lint import format_findings
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.schema_lint import lint_tables
-from ansible_collections.aichef.dynamodb.plugins.module_utils._template.lint import lint_template_body
+
 
 PREFIX = "dynamodb_stack_"
 # Role variables (without the prefix) that make up the rendered template's stack-wide settings.

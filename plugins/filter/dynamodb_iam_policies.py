@@ -175,9 +175,9 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import InputError
 from ansible_collections.aichef.dynamodb.plugins.module_utils._iam.policies import stack_policies
-from ansible_collections.aichef.dynamodb.plugins.module_utils._template.render import stack_settings
-from ansible_collections.aichef.dynamodb.plugins.module_utils._template.render import render_stack_template
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.parse import parse_template
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.render import render_stack_template
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.render import stack_settings
 
 
 def plain_data(value):

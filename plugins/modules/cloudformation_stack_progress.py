@@ -169,9 +169,10 @@ import time
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils._stack import status as table
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import BACKOFF_ARGUMENT_SPEC
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import retry_decorator
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.tables import index_progress_lines
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack import status as table
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.events import failures_root_cause_first
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.events import format_event
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.events import is_operation_start
@@ -180,7 +181,6 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.events impo
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import describe_stack
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import describe_stack_events
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import stack_status
-from ansible_collections.aichef.dynamodb.plugins.module_utils._common.tables import index_progress_lines
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.waiters import poll_delays
 
 # How a deploy ends well; every other settled status after a deploy started is a failure of that deploy.

@@ -249,19 +249,19 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import BACKOFF_ARGUMENT_SPEC
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import retry_decorator
-from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.drift import run_drift_detection
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.files import write_text_file
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.inputs import validate_region
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.inputs import validate_stack_name
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.info import gather_stack_info
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.info import memoized_clients
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.parse import parse_template
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.check_text import failure_lines
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import count_checks
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.drift import run_drift_detection
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.reports import JUNIT_FILE_NAME
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.reports import MARKDOWN_FILE_NAME
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.reports import compact_summary_lines
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.reports import report_files
-from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.info import gather_stack_info
-from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.info import memoized_clients
-from ansible_collections.aichef.dynamodb.plugins.module_utils._template.parse import parse_template
-from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import count_checks
-from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.check_text import failure_lines
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.verification import verify_stack
 
 

@@ -324,11 +324,18 @@ from ansible.module_utils.common.text.converters import to_native
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.backups import list_backups
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.charts import render_svg
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import BACKOFF_ARGUMENT_SPEC
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import InputError
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import retry_decorator
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.files import write_text_file
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.inputs import validate_region
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.inputs import validate_stack_name
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.resource_types import DYNAMODB_TABLE
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.tables import describe_continuous_backups
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.tables import describe_table
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.tables import describe_time_to_live
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.backups import list_backups
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.charts import render_svg
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.diagnosis import DEFAULT_PERIOD
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.diagnosis import DEFAULT_THRESHOLDS
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.diagnosis import DEFAULT_WINDOW_HOURS
@@ -343,9 +350,6 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.diagnosi
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.diagnosis import summary_lines
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.diagnosis import validate_window
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.diagnosis import window_result
-from ansible_collections.aichef.dynamodb.plugins.module_utils._common.files import write_text_file
-from ansible_collections.aichef.dynamodb.plugins.module_utils._common.inputs import validate_region
-from ansible_collections.aichef.dynamodb.plugins.module_utils._common.inputs import validate_stack_name
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metrics import describe_metric_alarms
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metrics import get_metric_data
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metrics import list_table_metrics
@@ -353,11 +357,6 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.info import
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.info import resources_of_type
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import describe_stack
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import list_stack_resources
-from ansible_collections.aichef.dynamodb.plugins.module_utils._common.tables import describe_continuous_backups
-from ansible_collections.aichef.dynamodb.plugins.module_utils._common.tables import describe_table
-from ansible_collections.aichef.dynamodb.plugins.module_utils._common.tables import describe_time_to_live
-
-TABLE_TYPE = "AWS::DynamoDB::Table"
 
 
 # --- pure helpers --------------------------------------------------------------------------------------------------
@@ -403,7 +402,7 @@ def stack_table_names(cloudformation, stack_name):
     stack = describe_stack(cloudformation, stack_name)
     if stack is None or stack.get("StackStatus") == "DELETE_COMPLETE":
         raise InputError(message="Stack %s does not exist" % stack_name)
-    return [name for dummy, name in resources_of_type(list_stack_resources(cloudformation, stack_name), TABLE_TYPE)]
+    return [name for dummy, name in resources_of_type(list_stack_resources(cloudformation, stack_name), DYNAMODB_TABLE)]
 
 
 def read_table_state(dynamodb, cloudwatch, table_name):

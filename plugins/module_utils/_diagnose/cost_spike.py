@@ -10,6 +10,10 @@ served, not on traffic it refused.
 import math
 import statistics
 
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.findings import COST_SPIKE
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.findings import RULE_COST
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.findings import finding
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.findings import number_text
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_series import CONSUMED
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_series import DIRECTIONS
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_series import READ
@@ -18,10 +22,6 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_s
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.window import period_starts
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.window import period_text
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.window import time_text
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.findings import COST_SPIKE
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.findings import RULE_COST
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.findings import finding
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.findings import number_text
 
 
 def cost_spike_finding(summary, series, thresholds):

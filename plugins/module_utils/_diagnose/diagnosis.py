@@ -19,29 +19,7 @@ parts sit beside it, one concern each, and callers reach them through the names 
 * report: the summary lines and the chart's panels.
 """
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.window import DEFAULT_PERIOD
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.window import DEFAULT_WINDOW_HOURS
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.window import metric_window
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.window import period_starts
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.window import time_text
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.window import validate_window
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.window import window_result
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_series import CONSUMED
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_series import NAMESPACE
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_series import OPERATION_METRICS
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_series import READ
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_series import RESOURCE_METRICS
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_series import THROTTLE_EVENTS
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_series import WRITE
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_series import TableSeries
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_series import build_series
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_series import metric_queries
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_series import per_period_values
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_series import series_specs
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_series import spec_label
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.table_state import backup_summary
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.table_state import table_alarms
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.table_state import table_summary
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.cost_spike import cost_spike_finding
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.findings import COST_SPIKE
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.findings import DEFAULT_THRESHOLDS
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.findings import GSI_THROTTLING
@@ -55,14 +33,36 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.findings
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.findings import THROTTLING
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.findings import finding
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.findings import merged_thresholds
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.throttling import gsi_throttling_findings
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.throttling import throttling_finding
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.hot_partitions import headroom_finding
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.hot_partitions import key_range_finding
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.cost_spike import cost_spike_finding
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.system_errors import system_errors_finding
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_series import CONSUMED
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_series import NAMESPACE
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_series import OPERATION_METRICS
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_series import READ
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_series import RESOURCE_METRICS
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_series import THROTTLE_EVENTS
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_series import TableSeries
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_series import WRITE
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_series import build_series
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_series import metric_queries
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_series import per_period_values
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_series import series_specs
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_series import spec_label
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.report import chart_panels
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.report import summary_lines
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.system_errors import system_errors_finding
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.table_state import backup_summary
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.table_state import table_alarms
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.table_state import table_summary
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.throttling import gsi_throttling_findings
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.throttling import throttling_finding
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.window import DEFAULT_PERIOD
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.window import DEFAULT_WINDOW_HOURS
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.window import metric_window
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.window import period_starts
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.window import time_text
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.window import validate_window
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.window import window_result
 
 
 # What callers use, so that they import from this module only: the module's API, and the names the unit

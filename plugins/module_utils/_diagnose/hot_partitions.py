@@ -8,6 +8,11 @@ DynamoDB throttled at a partition's limit, rule B finds throttling while the tab
 only hint at hot keys; CloudWatch Contributor Insights for DynamoDB names them.
 """
 
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.findings import HOT_PARTITIONS
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.findings import RULE_HEADROOM
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.findings import RULE_KEY_RANGE
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.findings import finding
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.findings import number_text
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_series import CONSUMED
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_series import DIRECTIONS
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_series import KEY_RANGE_THROTTLE_EVENTS
@@ -18,11 +23,7 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_s
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.window import period_starts
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.window import period_text
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.window import time_text
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.findings import HOT_PARTITIONS
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.findings import RULE_HEADROOM
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.findings import RULE_KEY_RANGE
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.findings import finding
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.findings import number_text
+
 
 # A partition serves at most this many units per second (DynamoDB's documented per-partition limits).
 PARTITION_UNITS_PER_SECOND = {READ: 3000, WRITE: 1000}

@@ -9,16 +9,16 @@ charts.render_svg draws the panels.
 
 import datetime
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_series import CONSUMED
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_series import READ
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_series import THROTTLE_EVENTS
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_series import WRITE
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.window import time_text
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.findings import COST_SPIKE
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.findings import RULE_HEADROOM
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.findings import RULE_KEY_RANGE
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.findings import SYSTEM_ERRORS_PROBLEM
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.findings import number_text
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_series import CONSUMED
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_series import READ
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_series import THROTTLE_EVENTS
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_series import WRITE
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.window import time_text
 
 
 def bytes_text(size):

@@ -7,11 +7,11 @@ A rule of its own because the cause is on AWS's side, not in the table's design 
 let the SDKs retry and to check the AWS Health Dashboard.
 """
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_series import SYSTEM_ERRORS
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.findings import RULE_SYSTEM_ERRORS
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.findings import SYSTEM_ERRORS_PROBLEM
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.findings import finding
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.findings import number_text
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_series import SYSTEM_ERRORS
 
 
 def system_errors_finding(summary, series, thresholds):

@@ -7,6 +7,11 @@ Both ask the same question of different series (the table's throttle events, or 
 throttle_rule, serves both; each problem adds only its capacity wording and its advice.
 """
 
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.findings import GSI_THROTTLING
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.findings import RULE_THROTTLE
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.findings import THROTTLING
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.findings import finding
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.findings import number_text
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_series import CONSUMED
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_series import DIRECTIONS
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_series import READ
@@ -17,11 +22,6 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.metric_s
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.window import period_starts
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.window import period_text
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.window import time_text
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.findings import GSI_THROTTLING
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.findings import RULE_THROTTLE
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.findings import THROTTLING
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.findings import finding
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.findings import number_text
 
 
 def worst_direction(per_direction):

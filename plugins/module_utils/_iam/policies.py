@@ -21,10 +21,14 @@ import copy
 import json
 import re
 
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.resource_types import CLOUDWATCH_ALARM
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.resource_types import DYNAMODB_TABLE
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.resource_types import LOGS_LOG_GROUP
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.template_bucket import default_bucket_name
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.intrinsics import Unresolvable
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.intrinsics import resolve
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.render import stack_settings
-from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.template_bucket import default_bucket_name
+
 
 POLICY_VERSION = "2012-10-17"
 
@@ -198,15 +202,15 @@ def stack_resource_names(template, stack_name, region, account_id, partition="aw
     for resource_id, resource in (template.get("Resources") or {}).items():
         resource_type = resource.get("Type") if isinstance(resource, dict) else None
         properties = (resource or {}).get("Properties") or {}
-        if resource_type == "AWS::DynamoDB::Table":
+        if resource_type == DYNAMODB_TABLE:
             indexes = [index.get("IndexName") for index in (properties.get("GlobalSecondaryIndexes") or []) +
                        (properties.get("LocalSecondaryIndexes") or []) if isinstance(index, dict)]
             if not all(isinstance(index, str) and index for index in indexes):
                 raise ValueError("%s: every index needs a literal IndexName" % resource_id)
             names["tables"].append(dict(name=_name(resource_id, properties, "TableName", context), indexes=indexes))
-        elif resource_type == "AWS::CloudWatch::Alarm":
+        elif resource_type == CLOUDWATCH_ALARM:
             names["alarms"].append(_name(resource_id, properties, "AlarmName", context))
-        elif resource_type == "AWS::Logs::LogGroup":
+        elif resource_type == LOGS_LOG_GROUP:
             names["log_groups"].append(_name(resource_id, properties, "LogGroupName", context))
         else:
             raise ValueError("%s is a %s: these policies cover DynamoDB tables, CloudWatch alarms and log groups only"

@@ -3,10 +3,12 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Pure functions over a change set: what each change does, which of them lose a table, the plan as text."""
 
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.resource_types import DYNAMODB_TABLE
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.resource_types import LOGS_LOG_GROUP
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.intrinsics import resolution_context
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.intrinsics import try_resolve
 
-DYNAMODB_TABLE_TYPE = "AWS::DynamoDB::Table"
+
 # Replacement "Conditional" means CloudFormation cannot tell before running; for a table holding data that is
 # as bad as "True" (and the emulator reports a key change as Conditional where AWS says True).
 REPLACING = frozenset(["True", "Conditional"])
@@ -39,7 +41,7 @@ def normalize_change(change):
 
 
 def loses_table(change):
-    return change["resource_type"] == DYNAMODB_TABLE_TYPE and (
+    return change["resource_type"] == DYNAMODB_TABLE and (
         change["action"] == "Remove" or (change["action"] == "Modify" and change["replacement"] in REPLACING))
 
 
@@ -103,7 +105,7 @@ def retained_log_groups(changes):
     UpdateReplacePolicy Retain keep the old group and its events outside the stack; said, so nobody looks for them
     in vain, and nobody thinks they were deleted. "" when no log group goes."""
     gone = [change["physical_resource_id"] or change["logical_resource_id"] for change in changes
-            if change["resource_type"] == "AWS::Logs::LogGroup" and (
+            if change["resource_type"] == LOGS_LOG_GROUP and (
                 change["action"] == "Remove" or (change["action"] == "Modify" and change["replacement"] in REPLACING))]
     if not gone:
         return ""

@@ -8,9 +8,9 @@ DescribeLogGroups per log group. Shared by dynamodb_stack_info and dynamodb_stac
 
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.monitoring import describe_alarms
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.monitoring import describe_log_group
-from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import describe_stack
-from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import list_stack_exports
-from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import list_stack_resources
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.resource_types import CLOUDWATCH_ALARM
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.resource_types import DYNAMODB_TABLE
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.resource_types import LOGS_LOG_GROUP
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.tables import describe_continuous_backups
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.tables import describe_table
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.tables import describe_time_to_live
@@ -18,10 +18,9 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils._common.transforma
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.transformations import normalize_log_group
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.transformations import normalize_stack
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.transformations import normalize_table
-
-TABLE_TYPE = "AWS::DynamoDB::Table"
-ALARM_TYPE = "AWS::CloudWatch::Alarm"
-LOG_GROUP_TYPE = "AWS::Logs::LogGroup"
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import describe_stack
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import list_stack_exports
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import list_stack_resources
 
 
 def memoized_clients(make_client):
@@ -72,9 +71,9 @@ def gather_stack_info(client, stack_name):
         return absent_stack_info()
     resources = list_stack_resources(cloudformation, stack_name)
     exports = list_stack_exports(cloudformation, stack["StackId"])
-    tables = resources_of_type(resources, TABLE_TYPE)
-    alarms = resources_of_type(resources, ALARM_TYPE)
-    log_groups = resources_of_type(resources, LOG_GROUP_TYPE)
+    tables = resources_of_type(resources, DYNAMODB_TABLE)
+    alarms = resources_of_type(resources, CLOUDWATCH_ALARM)
+    log_groups = resources_of_type(resources, LOGS_LOG_GROUP)
     return dict(
         stack=normalize_stack(stack, resources, exports),
         tables=[read_table(client("dynamodb"), logical_id, name) for logical_id, name in tables],

@@ -14,6 +14,7 @@ import json
 import time
 
 
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import CloudFormationError
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.change_plan import SINGLE_STEP
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.change_plan import blocked_table_changes
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.change_plan import create_plan
@@ -31,7 +32,6 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.change_sets
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.change_sets import list_importing_stacks
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.change_sets import new_change_set_name
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.change_sets import wait_for_change_set
-from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import CloudFormationError
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.deploy_plan import stored_template
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.index_changes import IndexPlan
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import describe_stack

@@ -13,9 +13,12 @@ cloudformation_stack_recovery only parses its parameters, runs it and exits.
 import time
 
 
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import CloudFormationError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.resource_types import DYNAMODB_TABLE
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.tables import describe_table
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.tables import table_holds_items
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack import status as table
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.change_plan import create_plan
-from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import CloudFormationError
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.deploy_plan import stack_differences
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.deploy_plan import stored_template
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.events import failures_root_cause_first
@@ -24,26 +27,24 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.events impo
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.events import resource_failures_since
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import continue_update_rollback
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import delete_stack
-from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import describe_stack
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import describe_last_operation_events
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import describe_stack
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import describe_stack_events
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import get_stack_policy
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import get_template
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import list_stack_resources
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import rollback_stack
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import stack_status
-from ansible_collections.aichef.dynamodb.plugins.module_utils._common.tables import describe_table
-from ansible_collections.aichef.dynamodb.plugins.module_utils._common.tables import table_holds_items
-from ansible_collections.aichef.dynamodb.plugins.module_utils._template.parse import declared_table_names
-from ansible_collections.aichef.dynamodb.plugins.module_utils._template.parse import parse_template
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.waiters import StackWaitTimeout
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.waiters import wait_until_settled
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.parse import declared_table_names
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.parse import parse_template
+
 
 # A recovery is at most: wait, act, wait, act (e.g. UPDATE_ROLLBACK_IN_PROGRESS -> UPDATE_ROLLBACK_FAILED ->
 # continue -> UPDATE_ROLLBACK_COMPLETE). More steps than this means the stack keeps failing: stop and say so.
 MAX_RECOVERY_STEPS = 6
 STACK_POLICY = "stack_policy"  # the name of a differing stack policy in the differences
-DYNAMODB_TABLE_TYPE = "AWS::DynamoDB::Table"
 # Deletion policies under which DeleteStack leaves a table behind (RetainExceptOnCreate deletes only during the
 # rollback of the create that made the table, never on DeleteStack).
 RETAINING_DELETION_POLICIES = frozenset(["Retain", "RetainExceptOnCreate", "Snapshot"])
@@ -148,7 +149,7 @@ class StackRecovery:
         """{logical id: table name} of the stack's tables that still exist."""
         return dict((resource["LogicalResourceId"], resource["PhysicalResourceId"])
                     for resource in list_stack_resources(self.cloudformation, self.stack_name)
-                    if resource.get("ResourceType") == DYNAMODB_TABLE_TYPE and resource.get("PhysicalResourceId")
+                    if resource.get("ResourceType") == DYNAMODB_TABLE and resource.get("PhysicalResourceId")
                     and resource.get("ResourceStatus") != "DELETE_COMPLETE")
 
     def tables_kept_by_delete(self, live_tables):

@@ -12,6 +12,8 @@ the fix. Pure: no AWS, no Ansible.
 
 import difflib
 import re
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.resource_types import CLOUDWATCH_ALARM
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.resource_types import LOGS_LOG_GROUP
 
 # The documentation each rule comes from (cited in every finding's fix, so a user can check the rule).
 DOCS = dict(
@@ -300,12 +302,12 @@ def resource_findings(template):
         properties = resource.get("Properties") or {}
         kind = resource.get("Type")
         where = "Resources.%s" % logical_id
-        if kind == "AWS::Logs::LogGroup":
+        if kind == LOGS_LOG_GROUP:
             if "RetentionInDays" in properties and _literal(properties["RetentionInDays"]):
                 findings += log_retention_findings(where + ".RetentionInDays", _as_int(properties["RetentionInDays"]))
             if "LogGroupName" in properties and isinstance(properties["LogGroupName"], str):
                 findings += log_group_name_findings(where + ".LogGroupName", properties["LogGroupName"])
-        elif kind == "AWS::CloudWatch::Alarm":
+        elif kind == CLOUDWATCH_ALARM:
             if _literal(properties.get("Period", 60)):
                 findings += alarm_period_findings(where + ".Period", _as_int(properties.get("Period", 60)))
             statistic = properties.get("Statistic")
@@ -325,7 +327,7 @@ def alarm_warnings(template):
     warnings = []
     for logical_id, resource in sorted((template.get("Resources") or {}).items()):
         properties = (resource or {}).get("Properties") or {} if isinstance(resource, dict) else {}
-        if not isinstance(resource, dict) or resource.get("Type") != "AWS::CloudWatch::Alarm":
+        if not isinstance(resource, dict) or resource.get("Type") != CLOUDWATCH_ALARM:
             continue
         dimensions = properties.get("Dimensions") or []
         names = set(dimension.get("Name") for dimension in dimensions if isinstance(dimension, dict))

@@ -7,12 +7,12 @@ the declared tables and the role's settings, or read from a user's file and lint
 Pure: no AWS, no Ansible. Errors are lines naming the variable (or the template's resource) and the fix.
 """
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils._template import aws_rules
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import InputError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template import aws_rules
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.parse import parse_template
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.schema_lint import format_findings
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.schema_lint import lint_tables
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.template_tables import template_table_declarations
-from ansible_collections.aichef.dynamodb.plugins.module_utils._template.parse import parse_template
 
 
 def _split(findings):

@@ -14,8 +14,7 @@ except ImportError:  # ansible-core brings PyYAML to the controller; only a remo
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import InputError
-
-DYNAMODB_TABLE_TYPE = "AWS::DynamoDB::Table"
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.resource_types import DYNAMODB_TABLE
 
 
 # libyaml's loader parses a rendered template about ten times faster than the pure-Python one; the constructors
@@ -82,7 +81,7 @@ def declared_table_names(template):
     they are only known once CloudFormation resolves them)."""
     names = []
     for resource in template["Resources"].values():
-        if not isinstance(resource, dict) or resource.get("Type") != DYNAMODB_TABLE_TYPE:
+        if not isinstance(resource, dict) or resource.get("Type") != DYNAMODB_TABLE:
             continue
         name = (resource.get("Properties") or {}).get("TableName")
         if isinstance(name, str):

@@ -12,6 +12,9 @@ try:
 except ImportError:  # ansible-core brings PyYAML to the controller, where the filters that call this run
     yaml = None
 
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.resource_types import CLOUDWATCH_ALARM
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.resource_types import DYNAMODB_TABLE
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.resource_types import LOGS_LOG_GROUP
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template import aws_rules
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.table_spec import DEFAULT_NAME_PREFIX
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.table_spec import table_id
@@ -164,7 +167,7 @@ def alarm_resources(table, logical_id, identifier, settings):
             )
             if settings["alarm_topic_arn"]:
                 properties["AlarmActions"] = [settings["alarm_topic_arn"]]
-            resources["%s%sAlarm" % (identifier, suffix)] = dict(Type="AWS::CloudWatch::Alarm", Properties=properties)
+            resources["%s%sAlarm" % (identifier, suffix)] = dict(Type=CLOUDWATCH_ALARM, Properties=properties)
     return resources
 
 
@@ -190,7 +193,7 @@ def render_stack_template(tables, settings=None):
     if settings["log_group_name"]:
         # Retained like the tables: a rename (a replacement) or a removal leaves the old group and its events.
         properties = dict(LogGroupName=settings["log_group_name"], RetentionInDays=settings["log_retention_days"])
-        resources["DynamoDBLogGroup"] = dict(Type="AWS::Logs::LogGroup", DeletionPolicy="Retain",
+        resources["DynamoDBLogGroup"] = dict(Type=LOGS_LOG_GROUP, DeletionPolicy="Retain",
                                              UpdateReplacePolicy="Retain", Properties=properties)
     for table in tables:
         logical_id = table_logical_id(table)
@@ -198,7 +201,7 @@ def render_stack_template(tables, settings=None):
             raise ValueError("tables %r and another table both render as the logical id %s: rename one"
                              % (table["name"], logical_id))
         identifier = table_id(table, settings["name_prefix"])
-        resources[logical_id] = dict(Type="AWS::DynamoDB::Table", DeletionPolicy="RetainExceptOnCreate",
+        resources[logical_id] = dict(Type=DYNAMODB_TABLE, DeletionPolicy="RetainExceptOnCreate",
                                      UpdateReplacePolicy="Retain", Properties=table_properties(table, settings))
         if table.get("alarms", True):
             resources.update(alarm_resources(table, logical_id, identifier, settings))

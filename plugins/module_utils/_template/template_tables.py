@@ -9,7 +9,7 @@ Only literal values are read: a table whose keys or indexes are computed by an i
 !If...) is known only once CloudFormation resolves it, and is skipped. Pure: no AWS, no Ansible.
 """
 
-DYNAMODB_TABLE_TYPE = "AWS::DynamoDB::Table"
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.resource_types import DYNAMODB_TABLE
 
 
 def _key(schema, definitions, kind):
@@ -134,7 +134,7 @@ def template_table_declarations(template):
     """(declarations, findings, skipped logical ids) of the template's DynamoDB tables with literal properties."""
     declarations, findings, skipped = [], [], []
     for logical_id, resource in (template.get("Resources") or {}).items():
-        if not isinstance(resource, dict) or resource.get("Type") != DYNAMODB_TABLE_TYPE:
+        if not isinstance(resource, dict) or resource.get("Type") != DYNAMODB_TABLE:
             continue
         properties = resource.get("Properties") or {}
         if not _literal_tree(properties) or not isinstance(properties.get("TableName"), str):
@@ -152,7 +152,7 @@ def tables_by_logical_id(template):
     """{logical id: (declaration, properties)} of the template's tables with literal properties."""
     tables = {}
     for logical_id, resource in (template.get("Resources") or {}).items():
-        if isinstance(resource, dict) and resource.get("Type") == DYNAMODB_TABLE_TYPE:
+        if isinstance(resource, dict) and resource.get("Type") == DYNAMODB_TABLE:
             properties = resource.get("Properties") or {}
             if _literal_tree(properties):
                 tables[logical_id] = (table_declaration(properties)[0], properties)

@@ -19,8 +19,6 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.resources 
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.resources import property_check
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.resources import resource_exists_check
 
-ALARM_TYPE = "AWS::CloudWatch::Alarm"
-LOG_GROUP_TYPE = "AWS::Logs::LogGroup"
 NEVER_EXPIRE = "never expire"
 
 

@@ -15,11 +15,12 @@ per subject (one line per table, alarm, log group), and subjects with a single p
 import re
 import xml.etree.ElementTree as ET
 
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.check_text import value_text
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import FAIL
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import PASS
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import UNSUPPORTED
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import count_checks
-from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.check_text import value_text
+
 
 JUNIT_FILE_NAME = "verify.junit.xml"
 MARKDOWN_FILE_NAME = "verify.md"

@@ -12,8 +12,6 @@ CloudFormation does.
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.intrinsics import Unresolvable
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.intrinsics import resolution_context
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.intrinsics import try_resolve
-from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.drift import DETECTION_COMPLETE
-from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.drift import DETECTION_FAILED
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import ABSENT
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import FAIL
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import NOT_IN_STACK
@@ -21,6 +19,9 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks imp
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import UNSUPPORTED
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import compare
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import make_check
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.drift import DETECTION_COMPLETE
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.drift import DETECTION_FAILED
+
 
 # Resource statuses in which CloudFormation claims to have applied the template to the resource.
 APPLIED_RESOURCE_STATUSES = frozenset(["CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE"])

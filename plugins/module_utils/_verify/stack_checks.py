@@ -6,14 +6,15 @@
 drift.py runs the detection on AWS; this file only reads its result, so no AWS call here either.
 """
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.drift import DETECTION_COMPLETE
-from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.drift import DETECTION_FAILED
-from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.drift import NOT_RUN
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import ABSENT
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import FAIL
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import PASS
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import UNSUPPORTED
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import make_check
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.drift import DETECTION_COMPLETE
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.drift import DETECTION_FAILED
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.drift import NOT_RUN
+
 
 HEALTHY_STACK_STATUSES = ("CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE",
                           "IMPORT_ROLLBACK_COMPLETE")

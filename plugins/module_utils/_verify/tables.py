@@ -8,10 +8,10 @@ Name, status, key schema, attribute types, secondary indexes, and the properties
 ones go through the endpoint-gap rule, because an endpoint may accept them and never apply them.
 """
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils._template.intrinsics import Unresolvable
-from ansible_collections.aichef.dynamodb.plugins.module_utils._template.intrinsics import try_resolve
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.transformations import DEFAULT_BILLING_MODE
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.transformations import DEFAULT_TABLE_CLASS
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.intrinsics import Unresolvable
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.intrinsics import try_resolve
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import ABSENT
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import PASS
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import compare
@@ -21,7 +21,7 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.resources 
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.resources import named_resource
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.resources import property_check
 
-TABLE_TYPE = "AWS::DynamoDB::Table"
+
 ENABLED = "ENABLED"
 DISABLED = "DISABLED"
 

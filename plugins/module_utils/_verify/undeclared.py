@@ -8,22 +8,23 @@ pass per kind says that there is none, and an unsupported one that this verifier
 name it cannot resolve).
 """
 
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.resource_types import CLOUDWATCH_ALARM
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.resource_types import DYNAMODB_TABLE
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.resource_types import LOGS_LOG_GROUP
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.intrinsics import try_resolve
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import FAIL
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import NOT_IN_STACK
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import PASS
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import UNSUPPORTED
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import make_check
-from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.cloudwatch import ALARM_TYPE
-from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.cloudwatch import LOG_GROUP_TYPE
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.outputs import output_text
-from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.tables import TABLE_TYPE
+
 
 UNDECLARED = " is in the stack but not declared"
 UNDECLARED_RESOURCE_REASON = ("the template does not declare logical id %s: the stack was deployed from another "
                               "declaration, or this one dropped it (a deploy of it would remove the resource from "
                               "the stack)")
-UNDECLARED_KINDS = {TABLE_TYPE: "table", ALARM_TYPE: "alarm", LOG_GROUP_TYPE: "log group"}
+UNDECLARED_KINDS = {DYNAMODB_TABLE: "table", CLOUDWATCH_ALARM: "alarm", LOGS_LOG_GROUP: "log group"}
 
 
 def undeclared_resource_label(resource):

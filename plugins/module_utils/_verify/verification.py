@@ -51,8 +51,9 @@ above, types without own checks), tables.py, cloudwatch.py (alarms, log groups),
 lines). This file runs them in report order.
 """
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.cloudwatch import ALARM_TYPE
-from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.cloudwatch import LOG_GROUP_TYPE
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.resource_types import CLOUDWATCH_ALARM
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.resource_types import DYNAMODB_TABLE
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.resource_types import LOGS_LOG_GROUP
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.cloudwatch import alarm_checks
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.cloudwatch import log_group_checks
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.outputs import output_checks
@@ -61,16 +62,16 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.resources 
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.resources import other_resource_checks
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.stack_checks import drift_checks
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.stack_checks import stack_status_check
-from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.tables import TABLE_TYPE
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.tables import table_checks
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.undeclared import undeclared_export_checks
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.undeclared import undeclared_output_checks
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.undeclared import undeclared_resource_checks
 
+
 RESOURCE_CHECKS = {
-    TABLE_TYPE: table_checks,
-    ALARM_TYPE: alarm_checks,
-    LOG_GROUP_TYPE: log_group_checks,
+    DYNAMODB_TABLE: table_checks,
+    CLOUDWATCH_ALARM: alarm_checks,
+    LOGS_LOG_GROUP: log_group_checks,
 }
 
 

@@ -9,14 +9,14 @@ import json
 
 from botocore.stub import ANY
 
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.resource_types import CLOUDWATCH_ALARM
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.resource_types import DYNAMODB_TABLE
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.status import ABSENT_STATUS
 from ansible_collections.aichef.dynamodb.tests.unit.utils.stubber import respond
 
 STACK_NAME = "ai-chef-dynamodb"
 STACK_ID = "arn:aws:cloudformation:us-east-1:123456789012:stack/ai-chef-dynamodb/5b9a8e30-cab0-11ef-9b2a-0a1b2c3d4e5f"
 STACK_TYPE = "AWS::CloudFormation::Stack"
-TABLE_TYPE = "AWS::DynamoDB::Table"
-ALARM_TYPE = "AWS::CloudWatch::Alarm"
 CREATED = datetime.datetime(2026, 11, 25, 8, 0, 0, tzinfo=datetime.timezone.utc)
 
 
@@ -93,7 +93,7 @@ def stub_stack_event_pages(stubber, events_newest_first, page_size, pages):
                                    expected_token="page-%d" % (number + 1) if number else None)
 
 
-def resource_summary(logical_id, physical_id=None, resource_type=TABLE_TYPE, status="CREATE_COMPLETE"):
+def resource_summary(logical_id, physical_id=None, resource_type=DYNAMODB_TABLE, status="CREATE_COMPLETE"):
     summary = {
         "LogicalResourceId": logical_id,
         "ResourceType": resource_type,
@@ -164,7 +164,7 @@ class StackHistory:
     def stack(self, status, reason=None):
         return self._add(self.stack_name, STACK_TYPE, status, reason, physical_id=STACK_ID)
 
-    def resource(self, logical_id, status, reason=None, resource_type=TABLE_TYPE, physical_id=None):
+    def resource(self, logical_id, status, reason=None, resource_type=DYNAMODB_TABLE, physical_id=None):
         return self._add(logical_id, resource_type, status, reason, physical_id)
 
     def newest_first(self):
@@ -205,8 +205,8 @@ class StackHistory:
     def failed_update(self, reason, final_status="UPDATE_ROLLBACK_FAILED"):
         """An update whose alarm fails (the root cause), with a cancelled sibling and a failed rollback."""
         self.stack("UPDATE_IN_PROGRESS", "User Initiated")
-        self.resource("SessionsTableErrorAlarm", "UPDATE_IN_PROGRESS", resource_type=ALARM_TYPE)
-        self.resource("SessionsTableErrorAlarm", "UPDATE_FAILED", reason, resource_type=ALARM_TYPE)
+        self.resource("SessionsTableErrorAlarm", "UPDATE_IN_PROGRESS", resource_type=CLOUDWATCH_ALARM)
+        self.resource("SessionsTableErrorAlarm", "UPDATE_FAILED", reason, resource_type=CLOUDWATCH_ALARM)
         self.resource("AiChefSessionsTable", "UPDATE_FAILED", "Resource update cancelled")
         if final_status == "UPDATE_FAILED":
             self.stack("UPDATE_FAILED", "The following resource(s) failed to update: [SessionsTableErrorAlarm].")
@@ -217,7 +217,7 @@ class StackHistory:
             self.stack("UPDATE_ROLLBACK_COMPLETE")
             return self
         self.resource("SessionsTableErrorAlarm", "UPDATE_FAILED", "Alarm rollback failed: access denied",
-                      resource_type=ALARM_TYPE)
+                      resource_type=CLOUDWATCH_ALARM)
         self.stack("UPDATE_ROLLBACK_FAILED", "The following resource(s) failed to update: "
                                              "[SessionsTableErrorAlarm].")
         return self
@@ -245,7 +245,7 @@ def property_detail(name, requires_recreation="Never", attribute="Properties"):
     return {"Target": target, "Evaluation": "Static", "ChangeSource": "DirectModification"}
 
 
-def resource_change(logical_id, action="Modify", replacement=None, resource_type=TABLE_TYPE, physical_id=None,
+def resource_change(logical_id, action="Modify", replacement=None, resource_type=DYNAMODB_TABLE, physical_id=None,
                     details=()):
     """A Changes[] entry of Type Resource."""
     change = {"Action": action, "LogicalResourceId": logical_id, "ResourceType": resource_type,

@@ -9,8 +9,9 @@ import os
 import pytest
 
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template import aws_rules
-from ansible_collections.aichef.dynamodb.plugins.module_utils._template.render import render_stack_template
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.parse import parse_template
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.render import render_stack_template
+
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 ACCOUNT = "123456789012"

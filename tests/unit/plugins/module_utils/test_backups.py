@@ -3,8 +3,9 @@ import datetime
 
 import pytest
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.backups import list_backups
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import DynamoDBError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose.backups import list_backups
+
 
 TABLE = "ai-chef-sessions"
 ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/%s/backup/01700000000000-%s"

@@ -1,9 +1,9 @@
 """change_plan.py: pure functions over a change set (no stubs needed)."""
 import pytest
 
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.resource_types import CLOUDWATCH_ALARM
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack import change_plan
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.parse import parse_template
-from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import ALARM_TYPE
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import STACK_ID
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import STACK_NAME
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import property_detail
@@ -67,8 +67,8 @@ class TestLosesTable:
         (table_change("Remove", None), True),
         (table_change(replacement="False"), False),
         (table_change("Add", None, physical_id=None), False),
-        (table_change(replacement="True", resource_type=ALARM_TYPE, logical_id="SessionsTableErrorAlarm"), False),
-        (table_change("Remove", None, resource_type=ALARM_TYPE, logical_id="SessionsTableErrorAlarm"), False),
+        (table_change(replacement="True", resource_type=CLOUDWATCH_ALARM, logical_id="SessionsTableErrorAlarm"), False),
+        (table_change("Remove", None, resource_type=CLOUDWATCH_ALARM, logical_id="SessionsTableErrorAlarm"), False),
     ], ids=["replacement-true", "replacement-conditional", "remove", "modify-no-replacement", "add",
             "alarm-replaced", "alarm-removed"])
     def test_loses_table_each_change_kind_classified(self, change, loses):

@@ -3,8 +3,8 @@ import re
 
 import pytest
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils._stack import change_sets
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import CloudFormationError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack import change_sets
 from ansible_collections.aichef.dynamodb.tests.unit.utils import cloudformation_stubs as cfn
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import CHANGE_SET_ID
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import CHANGE_SET_NAME
@@ -53,7 +53,7 @@ class TestCreateChangeSet:
 class TestDescribeChangeSet:
     def test_describe_change_set_paginated_collects_every_page(self, cloudformation, api_calls):
         first = [resource_change("AiChefSessionsTable"), resource_change("AiChefResultsTable")]
-        second = [resource_change("SessionsTableErrorAlarm", resource_type=cfn.ALARM_TYPE)]
+        second = [resource_change("SessionsTableErrorAlarm", resource_type=cfn.CLOUDWATCH_ALARM)]
         cfn.stub_describe_change_set(cloudformation.stubber, changes=first, next_token="page-2")
         cfn.stub_describe_change_set(cloudformation.stubber, changes=second, expected_token="page-2")
 

@@ -12,10 +12,10 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import CloudFormationError
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import DynamoDBError
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import retry_decorator
-from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import delete_stack
-from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import describe_stack
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.tables import describe_table
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.tables import table_holds_items
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import delete_stack
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import describe_stack
 from ansible_collections.aichef.dynamodb.tests.unit.utils import cloudformation_stubs as cfn
 from ansible_collections.aichef.dynamodb.tests.unit.utils.dynamodb_stubs import stub_describe_table
 from ansible_collections.aichef.dynamodb.tests.unit.utils.dynamodb_stubs import stub_scan

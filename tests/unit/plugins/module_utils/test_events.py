@@ -7,8 +7,8 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.events impo
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.events import normalize_event
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import STACK_NAME
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import STACK_TYPE
-from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import TABLE_EXISTS_LINE
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import StackHistory
+from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import TABLE_EXISTS_LINE
 
 
 def normalized(history):

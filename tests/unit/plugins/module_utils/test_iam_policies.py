@@ -27,8 +27,9 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils._iam.policies impo
 from ansible_collections.aichef.dynamodb.plugins.module_utils._iam.policies import resource_arns
 from ansible_collections.aichef.dynamodb.plugins.module_utils._iam.policies import stack_policies
 from ansible_collections.aichef.dynamodb.plugins.module_utils._iam.policies import stack_resource_names
-from ansible_collections.aichef.dynamodb.plugins.module_utils._template.render import render_stack_template
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.parse import parse_template
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.render import render_stack_template
+
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 STACK, REGION, ACCOUNT = "ai-chef-dynamodb", "us-east-1", "123456789012"

@@ -17,8 +17,8 @@ import yaml
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.index_changes import CREATE
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.index_changes import DELETE
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.index_changes import IndexPlan
-from ansible_collections.aichef.dynamodb.plugins.module_utils._template.render import render_stack_template
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.parse import parse_template
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.render import render_stack_template
 from ansible_collections.aichef.dynamodb.tests.unit.utils.team_template import TEAM_TEMPLATE
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))

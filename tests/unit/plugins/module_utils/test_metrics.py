@@ -3,8 +3,8 @@ import datetime
 
 import pytest
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose import metrics
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.monitoring import MonitoringError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose import metrics
 from ansible_collections.aichef.dynamodb.tests.unit.utils.stubber import StubbedClient
 
 UTC = datetime.timezone.utc

@@ -4,10 +4,11 @@ import os
 import pytest
 import yaml
 
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.parse import parse_template
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.render import render_stack_template
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.render import render_template_body
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.render import stack_settings
-from ansible_collections.aichef.dynamodb.plugins.module_utils._template.parse import parse_template
+
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 

@@ -1,8 +1,8 @@
 """reports: the verification checks as a compact summary, JUnit XML and Markdown. Pure functions, no stubs."""
 import xml.etree.ElementTree as ET
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils._verify import reports
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.parse import parse_template
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify import reports
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import FAIL
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import PASS
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import UNSUPPORTED

@@ -9,8 +9,8 @@ import copy
 import botocore.client
 import pytest
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils._template.reserved_words import RESERVED_WORD_COUNT
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.reserved_words import RESERVED_WORDS
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.reserved_words import RESERVED_WORD_COUNT
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.reserved_words import is_reserved_word
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.schema_lint import format_findings
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.schema_lint import lint_tables

@@ -1,8 +1,8 @@
 """stacks.py: thin CloudFormation wrappers (Stubber on the client that RetryingBotoClientWrapper wraps)."""
 import pytest
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils._stack import stacks
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import CloudFormationError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack import stacks
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.status import ABSENT_STATUS
 from ansible_collections.aichef.dynamodb.tests.unit.utils import cloudformation_stubs as cfn
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import STACK_NAME
@@ -104,7 +104,7 @@ class TestDescribeStackEvents:
 class TestListStackResources:
     def test_list_stack_resources_two_pages_returns_all(self, cloudformation):
         first = [cfn.resource_summary("AiChefSessionsTable", "ai-chef-sessions")]
-        second = [cfn.resource_summary("SessionsTableErrorAlarm", "alarm", resource_type=cfn.ALARM_TYPE)]
+        second = [cfn.resource_summary("SessionsTableErrorAlarm", "alarm", resource_type=cfn.CLOUDWATCH_ALARM)]
         cfn.stub_list_stack_resources(cloudformation.stubber, first, next_token="t2")
         cfn.stub_list_stack_resources(cloudformation.stubber, second, expected_token="t2")
         summaries = stacks.list_stack_resources(cloudformation.wrapped(), STACK_NAME)

@@ -11,12 +11,13 @@ import os
 import pytest
 import yaml
 
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.parse import parse_template
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.render import render_template_body
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.schema_lint import lint_tables
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.template_tables import table_declaration
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.template_tables import tables_by_logical_id
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.template_tables import template_table_declarations
-from ansible_collections.aichef.dynamodb.plugins.module_utils._template.parse import parse_template
+
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 EXAMPLES = sorted(glob.glob(os.path.join(ROOT, "files", "examples", "*.yml")))

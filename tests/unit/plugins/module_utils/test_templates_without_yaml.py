@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils._template import render
-from ansible_collections.aichef.dynamodb.plugins.module_utils._template import parse as templates
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import InputError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template import parse as templates
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template import render
 
 
 @pytest.fixture

@@ -7,6 +7,14 @@ import copy
 
 import pytest
 
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.transformations import normalize_alarm
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.transformations import normalize_log_group
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.transformations import normalize_stack
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.transformations import normalize_stack_drift
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.transformations import normalize_table
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.parse import parse_template
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.check_text import failure_lines
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.check_text import summary_lines
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import ABSENT
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import FAIL
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import NOT_IN_STACK
@@ -14,18 +22,10 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks imp
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import UNSUPPORTED
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import count_checks
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import make_check
-from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.check_text import failure_lines
-from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.check_text import summary_lines
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.cloudwatch import NEVER_EXPIRE
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.drift import not_run
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.stack_checks import HEALTHY_STACK_STATUSES
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.verification import verify_stack
-from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.drift import not_run
-from ansible_collections.aichef.dynamodb.plugins.module_utils._template.parse import parse_template
-from ansible_collections.aichef.dynamodb.plugins.module_utils._common.transformations import normalize_alarm
-from ansible_collections.aichef.dynamodb.plugins.module_utils._common.transformations import normalize_log_group
-from ansible_collections.aichef.dynamodb.plugins.module_utils._common.transformations import normalize_stack
-from ansible_collections.aichef.dynamodb.plugins.module_utils._common.transformations import normalize_stack_drift
-from ansible_collections.aichef.dynamodb.plugins.module_utils._common.transformations import normalize_table
 from ansible_collections.aichef.dynamodb.tests.unit.plugins.modules.dynamodb_stack_info import team_stack as team
 
 SESSIONS_TTL = "table ai-chef-sessions: time to live"

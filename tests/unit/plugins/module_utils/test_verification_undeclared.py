@@ -3,22 +3,22 @@ the stack lacks. Pure data (the live info built through the info module's transf
 gather_stack_info on stubbed clients (botocore Stubber): ListStackResources and ListExports are read once."""
 import copy
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import FAIL
-from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import NOT_IN_STACK
-from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import PASS
-from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import UNSUPPORTED
-from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.check_text import failure_lines
-from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.check_text import summary_lines
-from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.cloudwatch import ALARM_TYPE
-from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.cloudwatch import LOG_GROUP_TYPE
-from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.tables import TABLE_TYPE
-from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.undeclared import UNDECLARED
-from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.verification import verify_stack
-from ansible_collections.aichef.dynamodb.plugins.module_utils._template.parse import parse_template
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.resource_types import CLOUDWATCH_ALARM
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.resource_types import DYNAMODB_TABLE
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.resource_types import LOGS_LOG_GROUP
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.transformations import normalize_alarm
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.transformations import normalize_log_group
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.transformations import normalize_stack
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.transformations import normalize_table
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.parse import parse_template
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.check_text import failure_lines
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.check_text import summary_lines
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import FAIL
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import NOT_IN_STACK
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import PASS
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks import UNSUPPORTED
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.undeclared import UNDECLARED
+from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.verification import verify_stack
 from ansible_collections.aichef.dynamodb.plugins.modules.dynamodb_stack_verify import verify_deployed_stack
 from ansible_collections.aichef.dynamodb.tests.unit.plugins.modules.dynamodb_stack_info import team_stack as team
 
@@ -33,7 +33,7 @@ def team_template():
     return parse_template(team.team_template_body())
 
 
-def extra_resource(logical_id="AiChefExtraTable", physical_id=EXTRA, resource_type=TABLE_TYPE,
+def extra_resource(logical_id="AiChefExtraTable", physical_id=EXTRA, resource_type=DYNAMODB_TABLE,
                    status="CREATE_COMPLETE"):
     return dict(LogicalResourceId=logical_id, PhysicalResourceId=physical_id, ResourceType=resource_type,
                 LastUpdatedTimestamp=team.WHEN, ResourceStatus=status)
@@ -118,8 +118,8 @@ class TestUndeclaredResources:
 
     def test_other_types_are_named_by_logical_id_and_type(self):
         resources = [extra_resource("ExtraTopic", "arn:aws:sns:us-east-1:123456789012:t", "AWS::SNS::Topic"),
-                     extra_resource("ExtraAlarm", "Extra-Alarm", ALARM_TYPE),
-                     extra_resource("ExtraLogGroup", "/aws/x", LOG_GROUP_TYPE),
+                     extra_resource("ExtraAlarm", "Extra-Alarm", CLOUDWATCH_ALARM),
+                     extra_resource("ExtraLogGroup", "/aws/x", LOGS_LOG_GROUP),
                      extra_resource("Failed", None, "AWS::SNS::Topic", "CREATE_FAILED")]
         checks = problems(verify(info=live_info(resources=resources)))
 

@@ -8,8 +8,8 @@ import botocore.loaders
 import pytest
 import yaml
 
-from ansible_collections.aichef.dynamodb.plugins.modules import cloudformation_template_upload as module
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack import template_bucket as tb
+from ansible_collections.aichef.dynamodb.plugins.modules import cloudformation_template_upload as module
 from ansible_collections.aichef.dynamodb.tests.unit.utils.module_runner import patch_aws_client_with_stubs
 from ansible_collections.aichef.dynamodb.tests.unit.utils.module_runner import run_module_main
 from ansible_collections.aichef.dynamodb.tests.unit.utils.stubber import respond

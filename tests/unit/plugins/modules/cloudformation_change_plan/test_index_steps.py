@@ -12,9 +12,9 @@ import os
 import pytest
 import yaml
 
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack import preview
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.render import render_stack_template
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.render import render_template_body
-from ansible_collections.aichef.dynamodb.plugins.module_utils._stack import preview
 from ansible_collections.aichef.dynamodb.tests.unit.utils import cloudformation_stubs as cfn
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import STACK_NAME
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import StackHistory
@@ -354,7 +354,7 @@ class TestConcurrentChanges:
         alarm = "AiChefSessionsTableConsumedReadCapacityUnitsAlarm"
         declared = yaml_body(default_tables())
         stub_deployed(yaml_body(default_tables()))
-        stub_change_set(declared, [resource_change(alarm, "Remove", resource_type=cfn.ALARM_TYPE,
+        stub_change_set(declared, [resource_change(alarm, "Remove", resource_type=cfn.CLOUDWATCH_ALARM,
                                                    physical_id="AI-Chef-DynamoDB-Sessions-Read")])
 
         refusal = refuse(cloudformation, clock, plan_params(template_body=declared, concurrent_changes=[alarm]))

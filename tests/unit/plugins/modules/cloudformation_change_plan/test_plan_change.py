@@ -4,10 +4,10 @@ import json
 import pytest
 
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import CloudFormationError
-from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.status import ABSENT_STATUS
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.resource_types import CLOUDWATCH_ALARM
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack import preview
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.status import ABSENT_STATUS
 from ansible_collections.aichef.dynamodb.tests.unit.utils import cloudformation_stubs as cfn
-from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import ALARM_TYPE
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import NO_CHANGES_REASON
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import STACK_NAME
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import StackHistory
@@ -148,7 +148,7 @@ class TestTableGuard:
     def test_plan_change_non_table_replacement_passes(self, cloudformation, clock, plan_params, stub_preview,
                                                       stub_last_event):
         """Replacing an alarm (a new AlarmName) loses no items: no refusal, no accepted loss."""
-        stub_preview([resource_change("SessionsTableErrorAlarm", "Modify", "True", resource_type=ALARM_TYPE,
+        stub_preview([resource_change("SessionsTableErrorAlarm", "Modify", "True", resource_type=CLOUDWATCH_ALARM,
                                       physical_id="AI-Chef-DynamoDB-SessionsTable-Errors",
                                       details=[property_detail("AlarmName", "Always")])])
         stub_last_event()

@@ -54,7 +54,7 @@ def test_preview_update_non_resource_change_is_dropped(cloudformation, clock, pl
     """Only Type Resource changes are resource changes; anything else (here a change without a Type) is left out."""
     cfn.stub_create_change_set(cloudformation.stubber, TEAM_TEMPLATE)
     cfn.stub_describe_change_set(cloudformation.stubber, changes=[
-        {"HookInvocationCount": 1}, resource_change("SessionsTableErrorAlarm", resource_type=cfn.ALARM_TYPE)])
+        {"HookInvocationCount": 1}, resource_change("SessionsTableErrorAlarm", resource_type=cfn.CLOUDWATCH_ALARM)])
     cfn.stub_delete_change_set(cloudformation.stubber)
 
     changes = preview(cloudformation, clock, plan_params())

@@ -2,8 +2,8 @@
 bad input and a missing stack fail before any write."""
 import yaml
 
-from ansible_collections.aichef.dynamodb.plugins.modules import cloudformation_stack_policy as module
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.status import ABSENT_STATUS
+from ansible_collections.aichef.dynamodb.plugins.modules import cloudformation_stack_policy as module
 from ansible_collections.aichef.dynamodb.tests.unit.utils import cloudformation_stubs as cfn
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import STACK_NAME
 from ansible_collections.aichef.dynamodb.tests.unit.utils.module_runner import module_runner

@@ -3,8 +3,9 @@ ended (without a job file: a new operation has ended)."""
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.status import ABSENT_STATUS
 from ansible_collections.aichef.dynamodb.plugins.modules import cloudformation_stack_progress as module
 from ansible_collections.aichef.dynamodb.tests.unit.utils import cloudformation_stubs as cfn
-from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import TABLE_EXISTS_LINE
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import StackHistory
+from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import TABLE_EXISTS_LINE
+
 
 ALARM_FAILED = ("SessionsTableErrorAlarm AWS::CloudWatch::Alarm UPDATE_FAILED: Property Threshold cannot be "
                 "negative")
@@ -207,8 +208,8 @@ def long_update(history, resources):
     """An update touching `resources` resources: two events each, between the stack's start and end events."""
     history.stack("UPDATE_IN_PROGRESS", "User Initiated")
     for number in range(resources):
-        history.resource("Alarm%03d" % number, "UPDATE_IN_PROGRESS", resource_type=cfn.ALARM_TYPE)
-        history.resource("Alarm%03d" % number, "UPDATE_COMPLETE", resource_type=cfn.ALARM_TYPE)
+        history.resource("Alarm%03d" % number, "UPDATE_IN_PROGRESS", resource_type=cfn.CLOUDWATCH_ALARM)
+        history.resource("Alarm%03d" % number, "UPDATE_COMPLETE", resource_type=cfn.CLOUDWATCH_ALARM)
     history.resource("AiChefResultsTable", "UPDATE_FAILED", "Property Threshold cannot be negative")
     history.stack("UPDATE_ROLLBACK_IN_PROGRESS", "The following resource(s) failed to update: [AiChefResultsTable]")
 
@@ -238,7 +239,7 @@ def test_poll_once_without_after_event_id_reads_back_to_the_operation_start(clou
     history = StackHistory()
     history.stack("CREATE_IN_PROGRESS", "User Initiated")
     for number in range(70):
-        history.resource("Alarm%03d" % number, "CREATE_COMPLETE", resource_type=cfn.ALARM_TYPE)
+        history.resource("Alarm%03d" % number, "CREATE_COMPLETE", resource_type=cfn.CLOUDWATCH_ALARM)
     job_file.running()
     cfn.stub_describe_stacks(cloudformation.stubber, "CREATE_IN_PROGRESS")
     cfn.stub_stack_event_pages(cloudformation.stubber, history.newest_first(), page_size=50, pages=2)

@@ -1,9 +1,9 @@
 """Fixtures for the cloudformation_stack_recovery tests: a StackRecovery on stubbed clients and a fake clock."""
 import pytest
 
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.recovery import StackRecovery
 from ansible_collections.aichef.dynamodb.plugins.modules import cloudformation_stack_recovery as module
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import STACK_NAME
-from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.recovery import StackRecovery
 
 
 def recovery_options(**overrides):

@@ -8,10 +8,11 @@ import pytest
 
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.events import last_operation_events
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.events import normalize_event
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.recovery import StackRecoveryRefused
 from ansible_collections.aichef.dynamodb.tests.unit.utils import cloudformation_stubs as cfn
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import STACK_NAME
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import StackHistory
-from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.recovery import StackRecoveryRefused
+
 
 OLD_FAILURE = "Old failure from last month"
 
@@ -45,7 +46,7 @@ def test_collect_new_events_later_poll_appends_only_newer_in_order(cloudformatio
     seen = event_ids(recovery.events)
     before = len(history.events)
     history.stack("UPDATE_ROLLBACK_IN_PROGRESS", "Continue rollback requested by user")
-    history.resource("SessionsTableErrorAlarm", "UPDATE_COMPLETE", resource_type=cfn.ALARM_TYPE)
+    history.resource("SessionsTableErrorAlarm", "UPDATE_COMPLETE", resource_type=cfn.CLOUDWATCH_ALARM)
     cfn.stub_describe_stack_events(cloudformation.stubber, history.newest_first())  # the page holds it all
 
     recovery.collect_new_events("UPDATE_ROLLBACK_IN_PROGRESS")
@@ -105,7 +106,7 @@ def test_collect_new_events_first_poll_reads_back_to_the_operation_start(cloudfo
     before = len(history.events)
     history.stack("DELETE_IN_PROGRESS", "User Initiated")
     for number in range(90):
-        history.resource("Alarm%03d" % number, "DELETE_COMPLETE", resource_type=cfn.ALARM_TYPE)
+        history.resource("Alarm%03d" % number, "DELETE_COMPLETE", resource_type=cfn.CLOUDWATCH_ALARM)
     cfn.stub_stack_event_pages(cloudformation.stubber, history.newest_first(), page_size=40, pages=3)
     recovery = make_recovery()
 
@@ -122,7 +123,7 @@ def test_collect_new_events_later_poll_reads_back_to_the_newest_seen(cloudformat
     recovery = make_recovery()
     recovery.events = [normalize_event(event) for event in history.events]
     for number in range(60):
-        history.resource("Alarm%03d" % number, "DELETE_COMPLETE", resource_type=cfn.ALARM_TYPE)
+        history.resource("Alarm%03d" % number, "DELETE_COMPLETE", resource_type=cfn.CLOUDWATCH_ALARM)
     cfn.stub_stack_event_pages(cloudformation.stubber, history.newest_first(), page_size=25, pages=3)
 
     recovery.collect_new_events("DELETE_IN_PROGRESS")

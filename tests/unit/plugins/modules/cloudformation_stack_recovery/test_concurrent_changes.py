@@ -7,17 +7,18 @@ anything; without a wait, or in check mode (which never waits), there is nothing
 import pytest
 import yaml
 
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.resource_types import CLOUDWATCH_ALARM
 from ansible_collections.aichef.dynamodb.plugins.modules import cloudformation_stack_recovery as module
 from ansible_collections.aichef.dynamodb.tests.unit.utils import cloudformation_stubs as cfn
-from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import ALARM_TYPE
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import STACK_NAME
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import StackHistory
 from ansible_collections.aichef.dynamodb.tests.unit.utils.module_runner import patch_aws_client_with_stubs
 from ansible_collections.aichef.dynamodb.tests.unit.utils.module_runner import run_module_main
 from ansible_collections.aichef.dynamodb.tests.unit.utils.team_template import TEAM_TEMPLATE
 
+
 DESCRIBE, EVENTS = "cloudformation:DescribeStacks", "cloudformation:DescribeStackEvents"
-LOG_GROUP_TYPE = "AWS::Logs::LogGroup"
+LOGS_LOG_GROUP = "AWS::Logs::LogGroup"
 
 
 def another_update_started():
@@ -31,7 +32,7 @@ def finish_update(history):
     """The rest of the other update: the results table and the log group change, then the stack completes."""
     history.resource("AiChefResultsTable", "UPDATE_IN_PROGRESS")
     history.resource("AiChefResultsTable", "UPDATE_COMPLETE", physical_id="ai-chef-results")
-    history.resource("DynamoDBLogGroup", "UPDATE_COMPLETE", resource_type=LOG_GROUP_TYPE,
+    history.resource("DynamoDBLogGroup", "UPDATE_COMPLETE", resource_type=LOGS_LOG_GROUP,
                      physical_id="/aws/dynamodb/ai-chef-tables")
     history.stack("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")
     history.stack("UPDATE_COMPLETE")
@@ -45,7 +46,7 @@ def test_update_that_ends_complete_lists_its_resources(cloudformation, api_calls
     cfn.stub_describe_stacks(cloudformation.stubber, "UPDATE_IN_PROGRESS")  # the wait's first look: busy
     cfn.stub_describe_stack_events(cloudformation.stubber, history.newest_first())
     history.resource("AiChefResultsTable", "UPDATE_COMPLETE", physical_id="ai-chef-results")
-    history.resource("DynamoDBLogGroup", "UPDATE_COMPLETE", resource_type=LOG_GROUP_TYPE)
+    history.resource("DynamoDBLogGroup", "UPDATE_COMPLETE", resource_type=LOGS_LOG_GROUP)
     history.stack("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")
     cfn.stub_describe_stacks(cloudformation.stubber, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")
     cfn.stub_describe_stack_events(cloudformation.stubber, history.newest_first())
@@ -102,7 +103,7 @@ def test_someone_elses_create_that_ends_complete_lists_what_it_created(cloudform
     cfn.stub_describe_stacks(cloudformation.stubber, "CREATE_IN_PROGRESS")
     cfn.stub_describe_stack_events(cloudformation.stubber, history.newest_first())
     history.resource("AiChefSessionsTable", "CREATE_COMPLETE", physical_id="ai-chef-sessions")
-    history.resource("SessionsTableErrorAlarm", "CREATE_COMPLETE", resource_type=ALARM_TYPE)
+    history.resource("SessionsTableErrorAlarm", "CREATE_COMPLETE", resource_type=CLOUDWATCH_ALARM)
     history.stack("CREATE_COMPLETE")
     cfn.stub_describe_stacks(cloudformation.stubber, "CREATE_COMPLETE")
     cfn.stub_describe_stack_events(cloudformation.stubber, history.newest_first())
@@ -119,9 +120,9 @@ def test_update_that_rolls_back_changed_nothing(cloudformation, api_calls, clock
     cfn.stub_describe_stacks(cloudformation.stubber, "UPDATE_IN_PROGRESS")
     cfn.stub_describe_stacks(cloudformation.stubber, "UPDATE_ROLLBACK_IN_PROGRESS")
     history.resource("SessionsTableErrorAlarm", "UPDATE_FAILED", "Property Threshold cannot be negative",
-                     resource_type=ALARM_TYPE)
+                     resource_type=CLOUDWATCH_ALARM)
     history.stack("UPDATE_ROLLBACK_IN_PROGRESS")
-    history.resource("SessionsTableErrorAlarm", "UPDATE_COMPLETE", resource_type=ALARM_TYPE)
+    history.resource("SessionsTableErrorAlarm", "UPDATE_COMPLETE", resource_type=CLOUDWATCH_ALARM)
     cfn.stub_describe_stack_events(cloudformation.stubber, history.newest_first())
     history.stack("UPDATE_ROLLBACK_COMPLETE")
     cfn.stub_describe_stacks(cloudformation.stubber, "UPDATE_ROLLBACK_COMPLETE")

@@ -5,19 +5,21 @@ across CloudFormation and DynamoDB), so "no delete was issued" is asserted, not 
 """
 import pytest
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils._stack import status as table
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import CloudFormationError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack import status as table
 from ansible_collections.aichef.dynamodb.tests.unit.utils import cloudformation_stubs as cfn
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import STACK_NAME
-from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import TABLE_EXISTS_LINE
 from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import StackHistory
+from ansible_collections.aichef.dynamodb.tests.unit.utils.cloudformation_stubs import TABLE_EXISTS_LINE
 from ansible_collections.aichef.dynamodb.tests.unit.utils.dynamodb_stubs import stub_describe_table
 from ansible_collections.aichef.dynamodb.tests.unit.utils.dynamodb_stubs import stub_scan
 from ansible_collections.aichef.dynamodb.tests.unit.utils.stubber import READ_OPERATIONS
 
+
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.recovery import StackRecoveryRefused
 from ansible_collections.aichef.dynamodb.tests.unit.utils.team_template import TEAM_TABLES
 from ansible_collections.aichef.dynamodb.tests.unit.utils.team_template import TEAM_TEMPLATE
-from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.recovery import StackRecoveryRefused
+
 
 DESCRIBE = "cloudformation:DescribeStacks"
 EVENTS = "cloudformation:DescribeStackEvents"
@@ -51,7 +53,7 @@ FAILED_CREATE_RESOURCES = [
     cfn.resource_summary("ArchiveTable", "ai-chef-archive", status="DELETE_COMPLETE"),  # gone: not scanned
     cfn.resource_summary("DraftsTable", None, status="CREATE_FAILED"),  # never created: no physical id
     cfn.resource_summary("SessionsTableErrorAlarm", "AI-Chef-DynamoDB-SessionsTable-Errors",
-                         resource_type=cfn.ALARM_TYPE),
+                         resource_type=cfn.CLOUDWATCH_ALARM),
 ]
 
 
@@ -546,7 +548,7 @@ def delete_failed_history():
     history = StackHistory().successful_create()
     history.failed_update("Old failure from last month", final_status="UPDATE_ROLLBACK_COMPLETE")
     history.stack("DELETE_IN_PROGRESS", "User Initiated")
-    history.resource("SessionsTableErrorAlarm", "DELETE_COMPLETE", resource_type=cfn.ALARM_TYPE)
+    history.resource("SessionsTableErrorAlarm", "DELETE_COMPLETE", resource_type=cfn.CLOUDWATCH_ALARM)
     history.resource("AiChefResultsTable", "DELETE_FAILED", "Resource deletion cancelled")
     history.resource("AiChefSessionsTable", "DELETE_FAILED",
                      "Table ai-chef-sessions has deletion protection enabled")

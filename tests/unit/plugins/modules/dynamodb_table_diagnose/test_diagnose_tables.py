@@ -4,8 +4,8 @@ import datetime
 
 import pytest
 
-from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose import diagnosis as d
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import InputError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose import diagnosis as d
 from ansible_collections.aichef.dynamodb.plugins.modules.dynamodb_table_diagnose import diagnose
 from ansible_collections.aichef.dynamodb.plugins.modules.dynamodb_table_diagnose import parse_end_time
 from ansible_collections.aichef.dynamodb.plugins.modules.dynamodb_table_diagnose import result_message
