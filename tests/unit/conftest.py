@@ -2,10 +2,10 @@
 answered by them, and a fake clock."""
 import pytest
 
-from ansible_collections.aichef.dynamodb.tests.unit.plugins.modules.dynamodb_stack_info.team_stack import StubbedClients
 from ansible_collections.aichef.dynamodb.tests.unit.utils.clock import FakeClock
 from ansible_collections.aichef.dynamodb.tests.unit.utils.module_runner import patch_aws_client_with_stubs
 from ansible_collections.aichef.dynamodb.tests.unit.utils.stubber import StubbedClient
+from ansible_collections.aichef.dynamodb.tests.unit.utils.team_stack import StubbedClients
 
 
 @pytest.fixture

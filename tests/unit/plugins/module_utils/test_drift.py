@@ -3,8 +3,8 @@ import pytest
 
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import CloudFormationError
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.drift import run_drift_detection
-from ansible_collections.aichef.dynamodb.tests.unit.plugins.modules.dynamodb_stack_info import team_stack as team
-from ansible_collections.aichef.dynamodb.tests.unit.plugins.modules.dynamodb_stack_info.team_stack import \
+from ansible_collections.aichef.dynamodb.tests.unit.utils import team_stack as team
+from ansible_collections.aichef.dynamodb.tests.unit.utils.team_stack import \
     StubbedClients
 
 

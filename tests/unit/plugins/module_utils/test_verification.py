@@ -26,7 +26,7 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.cloudwatch
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.drift import not_run
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.stack_checks import HEALTHY_STACK_STATUSES
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.verification import verify_stack
-from ansible_collections.aichef.dynamodb.tests.unit.plugins.modules.dynamodb_stack_info import team_stack as team
+from ansible_collections.aichef.dynamodb.tests.unit.utils import team_stack as team
 
 SESSIONS_TTL = "table ai-chef-sessions: time to live"
 SESSIONS_PITR = "table ai-chef-sessions: point-in-time recovery"

@@ -20,7 +20,7 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.checks imp
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.undeclared import UNDECLARED
 from ansible_collections.aichef.dynamodb.plugins.module_utils._verify.verification import verify_stack
 from ansible_collections.aichef.dynamodb.plugins.modules.dynamodb_stack_verify import verify_deployed_stack
-from ansible_collections.aichef.dynamodb.tests.unit.plugins.modules.dynamodb_stack_info import team_stack as team
+from ansible_collections.aichef.dynamodb.tests.unit.utils import team_stack as team
 
 STACK = team.STACK_NAME
 EXTRA = "ai-chef-extra"

@@ -2,7 +2,7 @@
 import pytest
 
 from ansible_collections.aichef.dynamodb.plugins.modules import dynamodb_stack_info
-from ansible_collections.aichef.dynamodb.tests.unit.plugins.modules.dynamodb_stack_info import team_stack as team
+from ansible_collections.aichef.dynamodb.tests.unit.utils import team_stack as team
 from ansible_collections.aichef.dynamodb.tests.unit.utils.module_runner import module_result_runner
 from ansible_collections.aichef.dynamodb.tests.unit.utils.module_runner import patch_aws_client_with_retrying_clients
 

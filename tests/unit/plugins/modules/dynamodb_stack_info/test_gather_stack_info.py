@@ -4,7 +4,7 @@ import pytest
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import CloudFormationError
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import DynamoDBError
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.info import gather_stack_info
-from ansible_collections.aichef.dynamodb.tests.unit.plugins.modules.dynamodb_stack_info import team_stack as team
+from ansible_collections.aichef.dynamodb.tests.unit.utils import team_stack as team
 
 
 def by_logical_id(entries):

@@ -1,7 +1,7 @@
 """dynamodb_stack_verify main(): input checks before any call, check mode, exit values."""
 import pytest
 
-from ansible_collections.aichef.dynamodb.tests.unit.plugins.modules.dynamodb_stack_info import team_stack as team
+from ansible_collections.aichef.dynamodb.tests.unit.utils import team_stack as team
 
 
 class TestMain:

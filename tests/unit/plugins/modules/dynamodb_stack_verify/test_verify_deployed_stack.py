@@ -1,7 +1,7 @@
 """verify_deployed_stack: one read of the stack, drift detection, the checks (botocore Stubber)."""
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.parse import parse_template
 from ansible_collections.aichef.dynamodb.plugins.modules.dynamodb_stack_verify import verify_deployed_stack
-from ansible_collections.aichef.dynamodb.tests.unit.plugins.modules.dynamodb_stack_info import team_stack as team
+from ansible_collections.aichef.dynamodb.tests.unit.utils import team_stack as team
 
 
 def statuses(result):

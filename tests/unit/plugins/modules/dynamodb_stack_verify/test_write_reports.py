@@ -2,7 +2,7 @@
 import os
 import xml.etree.ElementTree as ET
 
-from ansible_collections.aichef.dynamodb.tests.unit.plugins.modules.dynamodb_stack_info import team_stack as team
+from ansible_collections.aichef.dynamodb.tests.unit.utils import team_stack as team
 
 
 class TestWriteReports:

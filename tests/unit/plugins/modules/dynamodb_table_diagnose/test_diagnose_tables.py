@@ -9,8 +9,8 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose import d
 from ansible_collections.aichef.dynamodb.plugins.modules.dynamodb_table_diagnose import diagnose
 from ansible_collections.aichef.dynamodb.plugins.modules.dynamodb_table_diagnose import parse_end_time
 from ansible_collections.aichef.dynamodb.plugins.modules.dynamodb_table_diagnose import result_message
-from ansible_collections.aichef.dynamodb.tests.unit.plugins.modules.dynamodb_stack_info import team_stack as team
-from ansible_collections.aichef.dynamodb.tests.unit.plugins.modules.dynamodb_table_diagnose import diagnose_stubs as s
+from ansible_collections.aichef.dynamodb.tests.unit.utils import diagnose_stubs as s
+from ansible_collections.aichef.dynamodb.tests.unit.utils import team_stack as team
 
 THRESHOLDS = d.merged_thresholds(None)
 

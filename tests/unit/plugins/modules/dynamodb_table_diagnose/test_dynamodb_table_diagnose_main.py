@@ -6,8 +6,8 @@ import yaml
 
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose import diagnosis as d
 from ansible_collections.aichef.dynamodb.plugins.modules import dynamodb_table_diagnose
-from ansible_collections.aichef.dynamodb.tests.unit.plugins.modules.dynamodb_stack_info import team_stack as team
-from ansible_collections.aichef.dynamodb.tests.unit.plugins.modules.dynamodb_table_diagnose import diagnose_stubs as s
+from ansible_collections.aichef.dynamodb.tests.unit.utils import diagnose_stubs as s
+from ansible_collections.aichef.dynamodb.tests.unit.utils import team_stack as team
 from ansible_collections.aichef.dynamodb.tests.unit.utils.module_runner import module_result_runner
 from ansible_collections.aichef.dynamodb.tests.unit.utils.module_runner import patch_aws_client_with_retrying_clients
 

@@ -2,7 +2,7 @@
 import datetime
 
 from ansible_collections.aichef.dynamodb.plugins.module_utils._diagnose import diagnosis as d
-from ansible_collections.aichef.dynamodb.tests.unit.plugins.modules.dynamodb_stack_info import team_stack as team
+from ansible_collections.aichef.dynamodb.tests.unit.utils import team_stack as team
 
 UTC = datetime.timezone.utc
 NOW = datetime.datetime(2026, 11, 25, 9, 2, 30, tzinfo=UTC)

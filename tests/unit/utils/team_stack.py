@@ -7,7 +7,6 @@ validates each fake response against the service model.
 import copy
 import datetime
 import json
-import os
 
 import boto3
 from botocore.config import Config
@@ -16,9 +15,9 @@ from botocore.stub import Stubber
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import retry_decorator
+from ansible_collections.aichef.dynamodb.tests.unit.utils.team_template import SCHEMA_PATH
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", ".."))
-TEAM_TEMPLATE_PATH = os.path.join(ROOT, "files", "dynamodb-schema.yaml")
+TEAM_TEMPLATE_PATH = SCHEMA_PATH
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
