@@ -131,6 +131,11 @@ operation:
   returned: always
   type: str
   sample: update
+changes_stack:
+  description: Whether the deploy will change the stack (RV(operation) is not C(none)); the role's conditions read it.
+  returned: always
+  type: bool
+  sample: true
 summary:
   description: One line saying what the deploy would do.
   returned: always

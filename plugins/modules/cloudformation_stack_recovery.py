@@ -195,6 +195,18 @@ concurrent_changes:
   type: list
   elements: str
   sample: [AiChefResultsTable]
+deploy_needed:
+  description: Whether a deploy has to follow (RV(deploy) is not C(none)); the role's conditions read it.
+  returned: always
+  type: bool
+  sample: true
+recovers:
+  description:
+    - Whether recovery acted on the stack (in check mode, would act) before the deploy (RV(action) is not C(none)).
+      In check mode the role then shows no preview, since AWS refuses a change set on a stack that has not settled.
+  returned: always
+  type: bool
+  sample: false
 stack_policy_differs:
   description: Whether the settled stack's policy differs from O(stack_policy) (C(stack_policy) in RV(differences)).
   returned: always

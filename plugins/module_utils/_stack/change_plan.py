@@ -145,5 +145,5 @@ def create_plan(stack_name, template):
     same for operation=create."""
     changes = template_additions(template)
     summary = plan_summary(stack_name, "create", changes)
-    return dict(operation="create", summary=summary, changes=changes, last_event_id="", steps=[dict(SINGLE_STEP)],
+    return dict(operation="create", changes_stack=True, summary=summary, changes=changes, last_event_id="", steps=[dict(SINGLE_STEP)],
                 accepted_table_losses=[], diff=dict(prepared=plan_text(summary, changes)))

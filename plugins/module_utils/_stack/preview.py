@@ -146,7 +146,8 @@ def plan_change(client, params, sleep=time.sleep, clock=time.monotonic):
     if len(steps) > 1 and operation != "none":
         summary += "; in %d updates (one index per table per update): %s" % (
             len(steps), "; ".join(step["description"] for step in steps))
-    return dict(operation=operation, summary=summary, changes=changes, last_event_id=last_event_id,
+    return dict(operation=operation, changes_stack=operation != "none", summary=summary, changes=changes,
+                last_event_id=last_event_id,
                 steps=steps if operation != "none" else [],
                 accepted_table_losses=[change for change in changes if loses_table(change)],
                 diff=dict(prepared=plan_text(summary, changes) + "".join(

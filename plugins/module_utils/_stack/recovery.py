@@ -278,6 +278,9 @@ class StackRecovery:
                                for output in (self.stack or {}).get("Outputs", [])),
             events=self.events,
             concurrent_changes=concurrent_changes,
+            # Booleans for the role's conditions, so that its YAML compares no strings.
+            deploy_needed=deploy != "none",
+            recovers=bool(self.actions),
             stack_policy_differs=STACK_POLICY in differences,
             # A create needs no preview (nothing to compare or guard): its plan is read from the template here, so
             # the role runs no change-plan module for it.

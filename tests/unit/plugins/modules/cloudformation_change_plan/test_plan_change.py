@@ -182,8 +182,8 @@ class TestEmptyChangeSet:
 
         result = plan(cloudformation, clock, plan_params())
 
-        assert (result["operation"], result["changes"], result["summary"]) == (
-            "none", [], "Stack %s: nothing to change" % STACK_NAME)
+        assert (result["operation"], result["changes_stack"], result["changes"], result["summary"]) == (
+            "none", False, [], "Stack %s: nothing to change" % STACK_NAME)
         assert result["diff"]["prepared"] == "Stack %s: nothing to change\n" % STACK_NAME
         assert (api_calls[-2:], result["last_event_id"]) == ([DELETE, "cloudformation:ListExports"], "")
 

@@ -104,6 +104,7 @@ def test_main_check_mode_rollback_complete_plans_delete_reads_only(capsys, cloud
     assert (result["action"], result["deploy"], result["changed"], result["status_after"]) == (
         "delete", "create", True, "ROLLBACK_COMPLETE")
     assert result["msg"] == "Stack %s is ROLLBACK_COMPLETE: would delete, then create it" % STACK_NAME
+    assert (result["recovers"], result["deploy_needed"]) == (True, True)  # the role shows no preview then
     assert set(api_calls) <= READ_OPERATIONS
 
 
@@ -170,6 +171,7 @@ def test_main_absent_stack_returns_the_create_plan_the_change_plan_module_would(
     rc, result = run_module_main(module.main, capsys, stack_name=STACK_NAME, region="us-east-1",
                                  template_body=TEAM_TEMPLATE)
     assert (rc, result["deploy"], result["stack_policy_differs"]) == (0, "create", False)
+    assert (result["deploy_needed"], result["recovers"], result["plan"]["changes_stack"]) == (True, False, True)
     planned = preview_module.plan_change(None, dict(stack_name=STACK_NAME, template_body=TEAM_TEMPLATE,
                                                     operation="create", differences=[]))
     assert result["plan"] == planned

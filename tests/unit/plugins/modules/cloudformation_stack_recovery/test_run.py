@@ -157,6 +157,7 @@ def test_run_healthy_template_matches_deploy_none(status, cloudformation, api_ca
     assert api_calls == [DESCRIBE, "cloudformation:GetTemplate"]
     assert (result["action"], result["deploy"], result["differences"], result["changed"]) == (
         "none", "none", [], False)
+    assert (result["deploy_needed"], result["recovers"], result["plan"]) == (False, False, {})
 
 
 @pytest.mark.parametrize("declared, differences", [
