@@ -6,9 +6,10 @@ gets them there.
 
 DynamoDB (and so CloudFormation, which calls UpdateTable) creates or deletes at most one global secondary index
 per table per update; a GSI's KeySchema and Projection cannot change under its name; a key attribute's type
-change, like a key schema change, replaces the table. CloudFormation's change set says "Replacement: False" for a
-type change and two new indexes alike, and the update then fails and rolls back, so these are decided here, from
-the deployed template (GetTemplate) and the declared one, before any write.
+change, like a key schema change, replaces the table, and so does any change of the create-only
+ImportSourceSpecification. CloudFormation's change set says "Replacement: False" for a type change and two new
+indexes alike, and the update then fails and rolls back, so these are decided here, from the deployed template
+(GetTemplate) and the declared one, before any write.
 
 Pure: no AWS, no Ansible. Templates are dicts (templates.parse_template).
 """
@@ -21,6 +22,7 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils._template.template
 
 CREATE = "create"
 DELETE = "delete"
+IMPORT_SOURCE = "ImportSourceSpecification"
 
 
 def _indexes(properties):
@@ -42,6 +44,36 @@ def _projection(index):
 
 def _key_text(key):
     return "%s (%s)" % (key["name"], key.get("type")) if key else "none"
+
+
+def _import_source_text(spec):
+    """s3://bucket/prefix FORMAT of an ImportSourceSpecification, or "none"."""
+    if not spec:
+        return "none"
+    if not isinstance(spec, dict):
+        return repr(spec)
+    bucket_source = spec.get("S3BucketSource") if isinstance(spec.get("S3BucketSource"), dict) else {}
+    return "s3://%s/%s %s" % (bucket_source.get("S3Bucket", "?"), bucket_source.get("S3KeyPrefix", ""),
+                              spec.get("InputFormat", "?"))
+
+
+def _import_source_change(old, new):
+    """Why the table would be replaced by a change of its ImportSourceSpecification, or None. The property is
+    create-only: CloudFormation replaces the table when it is added, removed or changed in any way, and compares
+    the templates as written (the deployed table does not report it), so the comparison is literal."""
+    if old == new:
+        return None
+    if not old:
+        what = "is added (%s)" % _import_source_text(new)
+    elif not new:
+        what = "is removed (it was %s)" % _import_source_text(old)
+    else:
+        before, after = _import_source_text(old), _import_source_text(new)
+        what = "changes (%s)" % ("%s -> %s" % (before, after) if before != after else
+                                 "%s, in its compression, CSV options or bucket owner" % after)
+    return ("its %s (import_source) %s, and CloudFormation creates a table from an import only when it creates the "
+            "table; keep the import_source the table was created with for as long as the table lives (%s)"
+            % (IMPORT_SOURCE, what, DOCS["import_source"]))
 
 
 def _consented(names, table_name, logical_id, index_name):
@@ -84,10 +116,16 @@ class TableIndexChange:
                            [(CREATE, name) for name in new_indexes if name not in old_indexes or name in recreated])
         old_table_keys = (self.old.get("hash_key"), self.old.get("range_key"))
         new_table_keys = (self.new.get("hash_key"), self.new.get("range_key"))
+        causes = []
+        import_change = _import_source_change(self.old_properties.get(IMPORT_SOURCE),
+                                              self.new_properties.get(IMPORT_SOURCE))
+        if import_change:
+            causes.append(import_change)
         if old_table_keys != new_table_keys:
-            self.replacement = "its KeySchema or a key attribute type changes, from %s to %s" % (
+            causes.append("its KeySchema or a key attribute type changes, from %s to %s" % (
                 " + ".join(_key_text(key) for key in old_table_keys if key),
-                " + ".join(_key_text(key) for key in new_table_keys if key))
+                " + ".join(_key_text(key) for key in new_table_keys if key)))
+        self.replacement = "; and ".join(causes) or None
 
     def _index_change_text(self, index_name, old_indexes, new_indexes):
         old_keys, new_keys = _index_keys(self.old)[index_name], _index_keys(self.new)[index_name]

@@ -27,6 +27,11 @@ DOCS = dict(
     stack_tags="https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_Tag.html",
     gsi_updates="https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dynamodb-table.html",
     capabilities="https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateStack.html",
+    import_source="https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/"
+                  "aws-properties-dynamodb-table-importsourcespecification.html",
+    import_table="https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ImportTable.html",
+    csv_options="https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CsvOptions.html",
+    bucket_name="https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html",
 )
 
 # CloudFormation quotas: a TemplateBody in a request is at most 51,200 bytes (else an S3 TemplateURL, at most 1 MB).
@@ -90,6 +95,19 @@ TAG_CHARACTERS = re.compile(r"[\w\s.:/=+\-@]*\Z", re.UNICODE)
 
 # DynamoDB: one GSI created or deleted per table per update; a GSI's KeySchema and Projection cannot change.
 MAX_GSI_CREATIONS_OR_DELETIONS_PER_UPDATE = 1
+
+# A table's ImportSourceSpecification (ImportTable from S3): create-only, so any change replaces the table.
+# ImportTable's TableCreationParameters take global secondary indexes but no local ones.
+IMPORT_INPUT_FORMATS = ("DYNAMODB_JSON", "ION", "CSV")
+IMPORT_COMPRESSION_TYPES = ("GZIP", "ZSTD", "NONE")
+CSV_DELIMITERS = (",", ";", ":", "|", "\t", " ")
+CSV_MAX_HEADERS = 255
+CSV_HEADER_PATTERN = re.compile(r"[\x20-\x21\x23-\x2B\x2D-\x7E]{1,65536}\Z")  # printable ASCII but " and ,
+S3_KEY_PREFIX_MAX_LENGTH = 1024
+ACCOUNT_ID_PATTERN = re.compile(r"\d{12}\Z")
+# General purpose bucket names: 3-63 lowercase letters, digits, dots and hyphens, a letter or digit at each end,
+# no two dots in a row, not an IP address.
+S3_BUCKET_NAME_PATTERN = re.compile(r"(?!\d+\.\d+\.\d+\.\d+\Z)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\Z")
 
 
 def _see(doc):

@@ -97,6 +97,29 @@ def throughput(entry):
     return dict(ReadCapacityUnits=entry["read_capacity"], WriteCapacityUnits=entry["write_capacity"])
 
 
+def import_source_specification(source):
+    """A table's ImportSourceSpecification: the table is created by DynamoDB's ImportTable from the S3 objects
+    under the prefix. Only the keys given are written (AWS's defaults apply to the others), except InputFormat,
+    which CloudFormation requires: DYNAMODB_JSON, the format of DynamoDB's own export, unless told."""
+    bucket_source = dict(S3Bucket=source["s3_bucket"])
+    if source.get("s3_key_prefix"):
+        bucket_source["S3KeyPrefix"] = source["s3_key_prefix"]
+    if source.get("s3_bucket_owner"):
+        bucket_source["S3BucketOwner"] = source["s3_bucket_owner"]
+    rendered = dict(S3BucketSource=bucket_source, InputFormat=source.get("input_format") or "DYNAMODB_JSON")
+    if source.get("input_compression_type"):
+        rendered["InputCompressionType"] = source["input_compression_type"]
+    options = source.get("input_format_options")
+    if options:
+        csv = {}
+        if options.get("delimiter"):
+            csv["Delimiter"] = options["delimiter"]
+        if options.get("header_list"):
+            csv["HeaderList"] = list(options["header_list"])
+        rendered["InputFormatOptions"] = dict(Csv=csv)
+    return rendered
+
+
 def table_properties(table, settings):
     provisioned = table.get("billing_mode", "PAY_PER_REQUEST") == "PROVISIONED"
     properties = dict(
@@ -134,6 +157,8 @@ def table_properties(table, settings):
         properties["ResourcePolicy"] = dict(PolicyDocument=dict(Version="2012-10-17", Statement=[dict(
             Effect="Allow", Principal=dict(AWS=list(table["resource_policy"]["principals"])),
             Action=list(table["resource_policy"]["actions"]), Resource="*")]))
+    if table.get("import_source"):
+        properties["ImportSourceSpecification"] = import_source_specification(table["import_source"])
     tags = dict(settings["table_tags"])
     tags.update(table.get("tags") or {})
     if tags:

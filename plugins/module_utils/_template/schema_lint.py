@@ -14,8 +14,8 @@ fields of a table in a fixed order), so the same input always gives the same lis
 
 This module is the entry: it walks the list, runs an entry's checks in that fixed order and checks what must be
 unique across tables. The checks live one concern to a file beside it (schema_lint_identity, _keys, _billing,
-_settings, _tags, _indexes, _resource_policy, _attribute_names), the state they share in schema_lint_table and the
-findings in schema_lint_findings.
+_settings, _tags, _indexes, _resource_policy, _import_source, _attribute_names), the state they share in
+schema_lint_table and the findings in schema_lint_findings.
 """
 
 from collections.abc import Mapping
@@ -28,6 +28,7 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils._template.schema_l
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.schema_lint_identity import check_name
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.schema_lint_identity import check_unique_id
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.schema_lint_identity import check_unique_name
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.schema_lint_import_source import check_import_source
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.schema_lint_indexes import check_indexes
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.schema_lint_keys import check_key_types
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.schema_lint_keys import check_table_keys
@@ -45,7 +46,7 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils._template.table_sp
 TABLE_FIELDS = (
     "name", "id", "hash_key", "range_key", "billing_mode", "read_capacity", "write_capacity", "ttl_attribute",
     "point_in_time_recovery", "table_class", "stream_view_type", "deletion_protection", "alarms", "tags",
-    "global_secondary_indexes", "local_secondary_indexes", "resource_policy",
+    "global_secondary_indexes", "local_secondary_indexes", "resource_policy", "import_source",
 )
 
 
@@ -104,6 +105,7 @@ def _lint_entry(table):
     check_tags(table)
     check_indexes(table, hash_key)
     check_resource_policy(table)
+    check_import_source(table)
     check_key_types(table)
     check_ttl_not_key(table)
     check_attribute_names(table)

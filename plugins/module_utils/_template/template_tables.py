@@ -63,6 +63,31 @@ def _resource_policy(resource_policy):
     return dict(principals=list(principals), actions=list(actions))
 
 
+def _import_source(spec):
+    """import_source of an ImportSourceSpecification, keys as the declaration names them; anything but a mapping
+    is kept as it is, for the lint to name."""
+    if not isinstance(spec, dict):
+        return spec
+    source = {}
+    bucket_source = spec.get("S3BucketSource")
+    if isinstance(bucket_source, dict):
+        for key, name in (("S3Bucket", "s3_bucket"), ("S3KeyPrefix", "s3_key_prefix"),
+                          ("S3BucketOwner", "s3_bucket_owner")):
+            if key in bucket_source:
+                source[name] = bucket_source[key]
+    for key, name in (("InputFormat", "input_format"), ("InputCompressionType", "input_compression_type")):
+        if key in spec:
+            source[name] = spec[key]
+    options = spec.get("InputFormatOptions")
+    csv = options.get("Csv") if isinstance(options, dict) else None
+    if isinstance(csv, dict):
+        source["input_format_options"] = dict((name, csv[key]) for key, name in (
+            ("Delimiter", "delimiter"), ("HeaderList", "header_list")) if key in csv)
+    elif options is not None:
+        source["input_format_options"] = options
+    return source
+
+
 def table_declaration(properties):
     """A table's Properties as a declaration entry; key types come from AttributeDefinitions (None when missing)."""
     definitions = dict((item.get("AttributeName"), item.get("AttributeType"))
@@ -98,6 +123,8 @@ def table_declaration(properties):
         entry["table_class"] = properties["TableClass"]
     if (properties.get("StreamSpecification") or {}).get("StreamViewType"):
         entry["stream_view_type"] = properties["StreamSpecification"]["StreamViewType"]
+    if properties.get("ImportSourceSpecification") is not None:
+        entry["import_source"] = _import_source(properties["ImportSourceSpecification"])
     policy = _resource_policy(properties.get("ResourcePolicy"))
     if policy:
         entry["resource_policy"] = policy
@@ -108,7 +135,8 @@ def table_declaration(properties):
 
 def definition_findings(logical_id, properties, entry, definitions):
     """AttributeDefinitions must name exactly the key attributes of the table and its indexes (DynamoDB refuses
-    a missing or an extra definition); the declaration form derives them, a template spells them out."""
+    a missing or an extra definition); the declaration form derives them, a template spells them out. Likewise an
+    ImportSourceSpecification's InputFormat, which the declaration form defaults and a template must spell out."""
     where = "Resources.%s" % logical_id
     keys = [entry.get("hash_key"), entry.get("range_key")]
     for index in entry.get("global_secondary_indexes", []):
@@ -127,6 +155,11 @@ def definition_findings(logical_id, properties, entry, definitions):
                             "DynamoDB refuses; remove it (only key attributes are declared)" % (where, name))
     if entry["hash_key"] is None:
         findings.append("%s.KeySchema: no HASH key; add {AttributeName: <name>, KeyType: HASH}" % where)
+    spec = properties.get("ImportSourceSpecification")
+    if isinstance(spec, dict) and "InputFormat" not in spec:
+        # The declaration form defaults it; CloudFormation requires it in a template.
+        findings.append("%s.ImportSourceSpecification: no InputFormat, which CloudFormation requires; add "
+                        "InputFormat: DYNAMODB_JSON, ION or CSV" % where)
     return findings
 
 
