@@ -10,7 +10,8 @@ is only what a reader would change to run them here:
     beside the generated playbook;
   - host paths (chart_path, checkpoint_path) move under the test's temporary directory;
   - what the EXAMPLES assume exists is created first: the team stack for the modules that read or update it,
-    and the migration's tables with a few items.
+    the migration's tables with a few items, and for the migration through S3 its source (point-in-time
+    recovery on) and bucket.
 SKIPPED_TASKS lists example tasks left out, each with its reason; it is empty: every example runs as written.
 """
 import ast
@@ -141,6 +142,19 @@ def prepare_migration(ddb, prefix):
     create_table(other, source, [("sessionId", "HASH")])
 
 
+def prepare_s3_migration(ddb, prefix):
+    """ai-chef-sessions with items and point-in-time recovery on (an export needs it), and the bucket
+    ai-chef-migrations; the new table ai-chef-sessions-v2 must not exist (the import creates it)."""
+    source = prefix + "-sessions"
+    create_table(ddb, source, [("sessionId", "HASH")])
+    ddb.update_continuous_backups(TableName=source,
+                                  PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    ddb.batch_write_item(RequestItems={source: [dict(PutRequest=dict(Item=session_item(number)))
+                                                for number in range(5)]})
+    boto3.client("s3", region_name=REGION, endpoint_url=ENDPOINT, aws_access_key_id="test",
+                 aws_secret_access_key="test").create_bucket(Bucket=prefix + "-migrations")
+
+
 @pytest.mark.parametrize("module", MODULES)
 def test_module_examples_run_on_the_emulator(module, run_playbook, cfn, ddb, settle, work):
     prefix = "ex-%s-%s" % (module.replace("_", "-"), uuid.uuid4().hex[:6])
@@ -149,6 +163,8 @@ def test_module_examples_run_on_the_emulator(module, run_playbook, cfn, ddb, set
         deploy_team_stack(cfn, settle, prefix)
     if module == "dynamodb_table_migration":
         prepare_migration(ddb, prefix)
+    if module == "dynamodb_table_s3_migration":
+        prepare_s3_migration(ddb, prefix)
 
     tasks = adapted_tasks(module, prefix, work)
     playbook_dir = os.path.join(work, "playbooks")

@@ -433,6 +433,10 @@ class TestBadInput:
 NOT_DEPLOY_CALLS = {
     "dynamodb:BatchWriteItem": "dynamodb_table_migration (playbooks/migrate-dynamodb-table.yml), run by a person",
     "dynamodb:GetItem": "dynamodb_table_migration sample verification",
+    "dynamodb:ExportTableToPointInTime": "dynamodb_table_s3_migration's export stage, run by a person",
+    "dynamodb:DescribeExport": "dynamodb_table_s3_migration, following its export",
+    "dynamodb:ImportTable": "dynamodb_table_s3_migration's import stage (creates the new table), run by a person",
+    "dynamodb:DescribeImport": "dynamodb_table_s3_migration, following its import",
     "dynamodb:ListBackups": "dynamodb_table_diagnose (playbooks/diagnose-dynamodb.yml)",
     "cloudwatch:GetMetricData": "dynamodb_table_diagnose",
     "cloudwatch:ListMetrics": "dynamodb_table_diagnose",
