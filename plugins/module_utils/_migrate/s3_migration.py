@@ -100,7 +100,9 @@ class S3Migration:
                 self.dynamodb, plan.source_table):
             raise InputError(message="Source table %s has point-in-time recovery off; an export needs it on "
                                      "(UpdateContinuousBackups), nothing was written" % plan.source_table)
-        import_started = self.checkpoint["import_job"].get("arn")
+        # Once the import was asked for, the table may be its own: a repeated ImportTable with the same
+        # ClientToken returns that import instead of refusing the table.
+        import_started = self.checkpoint["import_job"].get("arn") or self.checkpoint["import_job"].get("requested")
         if not import_started and describe_table(self.dynamodb, plan.target_table) is not None:
             raise InputError(message="Target table %s already exists; the import creates it, so name a new table "
                                      "(nothing was written)" % plan.target_table)
@@ -177,6 +179,8 @@ class S3Migration:
         if stage.get("status") == DONE:
             return
         if not stage.get("arn"):
+            stage["requested"] = True  # saved first: a run killed before the answer re-asks with the same token
+            self.save()
             description = jobs.start_import(self.dynamodb, self.plan.bucket, self.plan.prefix + "/transformed/",
                                             table_creation_parameters(self.plan),
                                             client_token(self.fingerprint, "import"))

@@ -352,3 +352,19 @@ class TestCheckMode:
 
     def test_estimate_of_an_empty_table_is_zero(self):
         assert estimate({})["export_usd"] == 0
+
+
+class TestImportRequestedBeforeTheAnswer:
+    def test_a_run_killed_while_asking_for_the_import_asks_again_with_the_same_token(self, make_run, dynamodb, s3,
+                                                                                     checkpoint_path, api_calls):
+        TestResume().interrupted_after_the_export(make_run, dynamodb, s3, checkpoint_path, files_done=[0, 1])
+        saved = read_checkpoint(checkpoint_path)
+        saved["transform"]["status"] = "done"
+        saved["import_job"] = dict(requested=True)  # what the file holds when the answer never came
+        with open(checkpoint_path, "w") as handle:
+            json.dump(saved, handle)
+        migration = make_run()
+        stubs.stub_source(dynamodb)  # the target may exist (the import made it): not refused
+        stubs.stub_start_import(dynamodb, migration.plan)
+        stubs.stub_describe_import(dynamodb, imported=4)
+        assert migration.run()["migration"]["status"] == "complete"
