@@ -26,8 +26,9 @@ description:
     counted (RV(migration.items_failed)) with the keys of the first few and the reasons, and the module
     fails when there are more than O(max_failed_items).
   - With O(checkpoint_path), progress (per segment, the C(LastEvaluatedKey) of the last fully written page,
-    and the counts) is saved in that file. A re-run after an interruption continues from there; pages in
-    flight when it stopped are put again, which is harmless because puts are idempotent. A re-run after the
+    and the counts) is saved in that file after every written page. A re-run after an interruption (even a
+    SIGKILL) continues from there; only the page each segment had in flight when it stopped is put again,
+    which is harmless because puts are idempotent. A re-run after the
     migration completed checks the counts and reports C(changed=false), unless O(overwrite=true).
   - After a complete run the target is verified, see O(verify_count) and O(verify_sample_size).
   - The source table is only read; it is left in place.
@@ -115,8 +116,8 @@ options:
     type: int
   checkpoint_path:
     description:
-      - File (on the host running the module) in which progress is kept; created when missing, written
-        atomically at most once a second and whenever a segment ends.
+      - File (on the host running the module) in which progress is kept; created when missing, replaced
+        atomically after every page whose items are all written (the file is a few hundred bytes per segment).
       - Without it, an interrupted migration starts again from the beginning, and a completed one is copied
         again on every run.
     type: path

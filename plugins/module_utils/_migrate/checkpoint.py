@@ -4,8 +4,8 @@
 """The checkpoint file of a migration, and the progress of one run recorded in it.
 
 The file holds, per scan segment, the LastEvaluatedKey of the last page whose items were all written, and the
-counts so far. It is saved only at page boundaries, so a resumed run re-puts at most the pages that were in
-flight; puts are idempotent, so the overlap never duplicates an item. Its fingerprint (tables, transform,
+counts so far. It is saved after every written page, so a resumed run re-puts at most the one page per segment
+that was in flight when the run was killed; puts are idempotent, so the overlap never duplicates an item. Its fingerprint (tables, transform,
 segmentation) ties it to one migration: a run with other settings refuses it instead of resuming from it.
 """
 
@@ -19,7 +19,6 @@ import threading
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import InputError
 
 CHECKPOINT_VERSION = 1
-CHECKPOINT_INTERVAL_SECONDS = 1.0
 MAX_FAILED_EXAMPLES = 5
 
 COMPLETE = "complete"
@@ -94,15 +93,23 @@ def load_checkpoint(path):
     return checkpoint
 
 
+def checkpoint_text(checkpoint):
+    checkpoint["updated_at"] = now_iso()
+    return json.dumps(checkpoint, sort_keys=True)
+
+
 def save_checkpoint(path, checkpoint):
     """Write atomically: a kill at any moment leaves either the previous or the new checkpoint, never half."""
-    checkpoint["updated_at"] = now_iso()
+    write_checkpoint_text(path, checkpoint_text(checkpoint))
+
+
+def write_checkpoint_text(path, text):
     directory = os.path.dirname(os.path.abspath(path))
     temporary = "%s.%d.tmp" % (path, os.getpid())
     try:
         os.makedirs(directory, exist_ok=True)
         with open(temporary, "w") as handle:
-            json.dump(checkpoint, handle, sort_keys=True)
+            handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
@@ -128,8 +135,10 @@ def totals(segments):
 class Progress:
     """The checkpoint of one run and this run's own counts, shared by the segment workers under one lock.
 
-    The file is rewritten at most every CHECKPOINT_INTERVAL_SECONDS, and whenever a segment completes; never in
-    check mode or without a checkpoint path.
+    The file is rewritten after every page whose items are written (a few hundred bytes per segment, replaced
+    atomically), so it trails the writes by at most the page each segment has in flight; never in check mode or
+    without a checkpoint path. The snapshot is taken under the lock and written under another one, so that the
+    workers do not wait on each other's disk writes; an older snapshot never replaces a newer one.
     """
 
     def __init__(self, plan, check_mode, clock):
@@ -137,9 +146,11 @@ class Progress:
         self.check_mode = check_mode
         self.clock = clock
         self.lock = threading.Lock()
+        self.file_lock = threading.Lock()
         self.checkpoint = None
         self.run_counts = dict((name, 0) for name in COUNT_NAMES)
-        self.last_save = 0.0
+        self.snapshots = 0
+        self.saved_snapshot = 0
         self.resumed = False
         self.start = None
 
@@ -155,26 +166,34 @@ class Progress:
             self.resumed = start == "resume"
         return start
 
-    def save_before_writes(self):
-        if self.plan.checkpoint_path and not self.check_mode:
-            save_checkpoint(self.plan.checkpoint_path, self.checkpoint)  # proves the path writable before writes
-            self.last_save = self.clock()
+    @property
+    def saving(self):
+        return bool(self.plan.checkpoint_path) and not self.check_mode
 
-    def save(self, force=False):
-        """Save if due (or forced); the caller holds the lock, or no worker is running."""
-        if self.check_mode or not self.plan.checkpoint_path:
-            return
-        now = self.clock()
-        if force or now - self.last_save >= CHECKPOINT_INTERVAL_SECONDS:
-            save_checkpoint(self.plan.checkpoint_path, self.checkpoint)
-            self.last_save = now
+    def snapshot(self):
+        """(number, text) of the checkpoint as it is now; the caller holds the lock."""
+        self.snapshots += 1
+        return self.snapshots, checkpoint_text(self.checkpoint)
+
+    def write(self, snapshot):
+        """Write a snapshot unless a newer one is already on disk."""
+        number, text = snapshot
+        with self.file_lock:
+            if number > self.saved_snapshot:
+                write_checkpoint_text(self.plan.checkpoint_path, text)
+                self.saved_snapshot = number
 
     def save_now(self):
-        with self.lock:
-            self.save(force=True)
+        """Save the checkpoint as it is (before the first write: it also proves the path writable)."""
+        if self.saving:
+            with self.lock:
+                snapshot = self.snapshot()
+            self.write(snapshot)
+
+    save_before_writes = save_now
 
     def page_done(self, segment, last_evaluated_key, counts, examples):
-        """Record a page whose kept items are all written (a checkpoint never runs ahead of the writes)."""
+        """Record a page whose kept items are all written (a checkpoint never runs ahead of the writes), and save."""
         with self.lock:
             state = self.checkpoint["segments"][segment]
             state["last_evaluated_key"] = encode_key(last_evaluated_key)
@@ -184,9 +203,11 @@ class Progress:
                 self.run_counts[name] += counts[name]
             room = MAX_FAILED_EXAMPLES - len(self.checkpoint["failed_examples"])
             self.checkpoint["failed_examples"].extend(examples[:max(room, 0)])
-            self.save(force=state["complete"])
+            snapshot = self.snapshot() if self.saving else None
+        if snapshot:
+            self.write(snapshot)
 
     def complete(self):
         self.checkpoint["status"] = COMPLETE
         self.checkpoint["completed_at"] = now_iso()
-        self.save(force=True)
+        self.save_now()
