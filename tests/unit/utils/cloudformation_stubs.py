@@ -6,13 +6,16 @@ Pattern: awsdocs python/test_tools/cloudformation_stubber.py. Responses are vali
 import datetime
 import itertools
 import json
+import os
 
+import yaml
 from botocore.stub import ANY
 
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.resource_types import CLOUDWATCH_ALARM
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.resource_types import DYNAMODB_TABLE
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.status import ABSENT_STATUS
 from ansible_collections.aichef.dynamodb.tests.unit.utils.stubber import respond
+from ansible_collections.aichef.dynamodb.tests.unit.utils.team_template import ROOT
 
 STACK_NAME = "ai-chef-dynamodb"
 STACK_ID = "arn:aws:cloudformation:us-east-1:123456789012:stack/ai-chef-dynamodb/5b9a8e30-cab0-11ef-9b2a-0a1b2c3d4e5f"
@@ -52,11 +55,10 @@ def stub_get_template(stubber, template_body, stack_name=STACK_NAME, error_code=
             error_code, error_message)
 
 
-# The policy of the role's dynamodb_stack_protect_tables (roles/dynamodb_stack/vars/main.yml), as a module gets it.
-TABLE_PROTECTION_POLICY = {"Statement": [
-    {"Effect": "Allow", "Action": "Update:*", "Principal": "*", "Resource": "*"},
-    {"Effect": "Deny", "Action": ["Update:Replace", "Update:Delete"], "Principal": "*", "Resource": "*",
-     "Condition": {"StringEquals": {"ResourceType": ["AWS::DynamoDB::Table"]}}}]}
+# The policy of the role's dynamodb_stack_protect_tables, as a module gets it: read from the role's vars, where it is
+# defined once.
+with open(os.path.join(ROOT, "roles", "dynamodb_stack", "vars", "main.yml")) as _handle:
+    TABLE_PROTECTION_POLICY = yaml.safe_load(_handle)["__dynamodb_stack_table_protection_policy"]
 
 
 def stub_get_stack_policy(stubber, policy=None, stack_name=STACK_NAME, error_code=None, error_message=None):
