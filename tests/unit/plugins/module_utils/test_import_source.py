@@ -41,8 +41,9 @@ def orders(import_source=None, **overrides):
     return entry
 
 
-def source(base=EXPORT, **changes):
-    result = copy.deepcopy(base)
+def source(base=None, **changes):
+    """A copy of base (EXPORT by default) with changes; a change to None removes the key."""
+    result = copy.deepcopy(EXPORT if base is None else base)
     for key, value in changes.items():
         if value is None:
             result.pop(key, None)
@@ -72,8 +73,8 @@ class TestRender:
 
         assert properties["ImportSourceSpecification"] == dict(
             S3BucketSource=dict(S3Bucket="ai-chef-exports", S3KeyPrefix="csv/orders/", S3BucketOwner="012345678901"),
-            InputFormat="CSV", InputFormatOptions=dict(Csv=dict(Delimiter=";", HeaderList=["orderId", "createdAt",
-                                                                                          "total"])))
+            InputFormat="CSV",
+            InputFormatOptions=dict(Csv=dict(Delimiter=";", HeaderList=["orderId", "createdAt", "total"])))
 
     def test_bucket_alone_gets_the_required_input_format_dynamodb_json(self):
         properties = table_properties(render_stack_template([orders(dict(s3_bucket="ai-chef-exports"))]))
@@ -183,8 +184,8 @@ class TestLint:
         assert "must be a list of 1-255 column names, got a list" in found[0]["message"]
 
     def test_local_secondary_indexes_cannot_be_imported(self):
-        entry = orders(EXPORT, local_secondary_indexes=[dict(name="byTotal", range_key=dict(name="orderTotal",
-                                                                                              type="N"))])
+        index = dict(name="byTotal", range_key=dict(name="orderTotal", type="N"))
+        entry = orders(EXPORT, local_secondary_indexes=[index])
         found = lint_tables([entry])
 
         assert [f["field"] for f in found] == ["import_source"]
