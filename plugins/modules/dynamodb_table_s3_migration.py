@@ -268,8 +268,9 @@ ARGUMENT_SPEC = dict(
     target_table=dict(type="str", required=True),
     s3_bucket=dict(type="str", required=True),
     s3_prefix=dict(type="str", required=True),
-    hash_key=dict(type="dict", required=True, options=KEY_OPTIONS),
-    range_key=dict(type="dict", options=KEY_OPTIONS),
+    # no_log=False: key *names* of the new table, not secrets (validate-modules guesses from "key").
+    hash_key=dict(type="dict", required=True, no_log=False, options=KEY_OPTIONS),
+    range_key=dict(type="dict", no_log=False, options=KEY_OPTIONS),
     billing_mode=dict(type="str", choices=["PAY_PER_REQUEST", "PROVISIONED"], default="PAY_PER_REQUEST"),
     read_capacity=dict(type="int"),
     write_capacity=dict(type="int"),

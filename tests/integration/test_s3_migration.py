@@ -135,8 +135,7 @@ def migrate(tmp_path):
     return run
 
 
-def test_export_transform_import_with_key_change_item_for_item_then_rerun_unchanged(endpoint, ddb, migrate,
-                                                                                      tmp_path):
+def test_key_change_through_s3_item_for_item_then_rerun_unchanged(endpoint, ddb, migrate, tmp_path):
     s3 = aws_client("s3")
     source, target, bucket = unique("s3mig-sessions"), unique("s3mig-sessions-v2"), unique("s3mig-bucket")
     ddb.create_table(TableName=source, BillingMode="PAY_PER_REQUEST",

@@ -17,10 +17,10 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils._common.tables imp
 IN_PROGRESS = "IN_PROGRESS"
 
 
-def point_in_time_recovery_enabled(client, table_name):
+def point_in_time_recovery(client, table_name):
+    """The table's PointInTimeRecoveryDescription (status and restorable window), {} when there is none."""
     description = describe_continuous_backups(client, table_name) or {}
-    status = description.get("PointInTimeRecoveryDescription", {}).get("PointInTimeRecoveryStatus")
-    return status == "ENABLED"
+    return description.get("PointInTimeRecoveryDescription", {})
 
 
 def start_export(client, table_arn, bucket, prefix, client_token, export_time=None):

@@ -98,4 +98,3 @@ def transform_data_file(client, bucket, data_key, file_index, out_prefix, transf
     writer.flush()
     counts["parts"] = writer.keys
     return counts
-

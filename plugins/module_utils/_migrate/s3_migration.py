@@ -96,10 +96,8 @@ class S3Migration:
         source = describe_table(self.dynamodb, plan.source_table)
         if source is None:
             raise InputError(message="Source table %s does not exist; nothing was written" % plan.source_table)
-        if not self.checkpoint["export"].get("arn") and not jobs.point_in_time_recovery_enabled(
-                self.dynamodb, plan.source_table):
-            raise InputError(message="Source table %s has point-in-time recovery off; an export needs it on "
-                                     "(UpdateContinuousBackups), nothing was written" % plan.source_table)
+        if not self.checkpoint["export"].get("arn"):
+            self.check_point_in_time_recovery()
         # Once the import was asked for, the table may be its own: a repeated ImportTable with the same
         # ClientToken returns that import instead of refusing the table.
         import_started = self.checkpoint["import_job"].get("arn") or self.checkpoint["import_job"].get("requested")
@@ -111,6 +109,20 @@ class S3Migration:
             raise InputError(message="s3://%s/%s/ already holds objects; the import would read them too: choose an "
                                      "empty s3_prefix (nothing was written)" % (plan.bucket, plan.prefix))
         return source
+
+    def check_point_in_time_recovery(self):
+        """An export needs point-in-time recovery on, and an export_time inside its restorable window (AWS's
+        rules; ministack exports any table at any time)."""
+        plan = self.plan
+        recovery = jobs.point_in_time_recovery(self.dynamodb, plan.source_table)
+        if recovery.get("PointInTimeRecoveryStatus") != "ENABLED":
+            raise InputError(message="Source table %s has point-in-time recovery off; an export needs it on "
+                                     "(UpdateContinuousBackups), nothing was written" % plan.source_table)
+        earliest, latest = recovery.get("EarliestRestorableDateTime"), recovery.get("LatestRestorableDateTime")
+        if plan.export_time and earliest and latest and not earliest <= plan.export_time <= latest:
+            raise InputError(message="export_time %s is outside the point-in-time recovery window of %s (%s to %s); "
+                                     "nothing was written" % (plan.export_time.isoformat(), plan.source_table,
+                                                              earliest.isoformat(), latest.isoformat()))
 
     # --- the stages ----------------------------------------------------------------------------------------
 

@@ -14,6 +14,8 @@ import re
 
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import InputError
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.preflight import compile_transform
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.schema_lint_identity import TABLE_NAME_PATTERN
+from ansible_collections.aichef.dynamodb.plugins.module_utils._template.schema_lint_keys import MAX_ATTRIBUTE_NAME_LENGTH
 
 # S3 general purpose bucket names: 3 to 63 lower-case letters, digits, dots and hyphens, a letter or digit at
 # each end (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html).
@@ -40,8 +42,9 @@ def key_option(params, name):
     value = params.get(name)
     if not value:
         return None
-    if not value.get("name"):
-        raise InputError(message="%s.name must be a non-empty attribute name" % name)
+    if not value.get("name") or len(value["name"]) > MAX_ATTRIBUTE_NAME_LENGTH:
+        raise InputError(message="%s.name must be an attribute name of 1 to %d characters" % (
+            name, MAX_ATTRIBUTE_NAME_LENGTH))
     return (value["name"], value.get("type") or "S")
 
 
@@ -62,6 +65,10 @@ def build_s3_plan(params, identity):
     if not BUCKET_NAME.match(params["s3_bucket"]) or ".." in params["s3_bucket"]:
         raise InputError(message="s3_bucket %r is not an S3 bucket name (3 to 63 lower-case letters, digits, dots "
                                  "and hyphens)" % params["s3_bucket"])
+    # ImportTable would refuse a bad name only after the export and the transform: refused here, before both.
+    if not TABLE_NAME_PATTERN.fullmatch(params["target_table"]):
+        raise InputError(message="target_table %r breaks DynamoDB's naming rules; use 3-255 characters, only letters, "
+                                 "digits, underscore, hyphen and dot" % params["target_table"])
     prefix = params["s3_prefix"].strip("/")
     if not prefix or len(prefix) > MAX_PREFIX_LENGTH:
         raise InputError(message="s3_prefix must be a non-empty key prefix of at most %d characters: the export and "

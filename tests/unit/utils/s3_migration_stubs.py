@@ -54,10 +54,13 @@ def stub_source(dynamodb, size=0, items=0):
         "AttributeDefinitions": [{"AttributeName": "sessionId", "AttributeType": "S"}]}}, {"TableName": SOURCE})
 
 
-def stub_pitr(dynamodb, status="ENABLED"):
+def stub_pitr(dynamodb, status="ENABLED", window=None):
+    """window: (EarliestRestorableDateTime, LatestRestorableDateTime), datetimes."""
+    recovery = {"PointInTimeRecoveryStatus": status}
+    if window:
+        recovery.update(EarliestRestorableDateTime=window[0], LatestRestorableDateTime=window[1])
     dynamodb.stubber.add_response("describe_continuous_backups", {"ContinuousBackupsDescription": {
-        "ContinuousBackupsStatus": "ENABLED",
-        "PointInTimeRecoveryDescription": {"PointInTimeRecoveryStatus": status}}}, {"TableName": SOURCE})
+        "ContinuousBackupsStatus": "ENABLED", "PointInTimeRecoveryDescription": recovery}}, {"TableName": SOURCE})
 
 
 def stub_target_absent(dynamodb):

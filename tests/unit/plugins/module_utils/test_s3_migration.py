@@ -4,6 +4,7 @@ Each test queues exactly the calls a stage must make (the Stubber refuses any ot
 teardown that every queued answer was used), and reads the checkpoint file the run leaves.
 """
 import base64
+import datetime
 import gzip
 import json
 import os
@@ -83,6 +84,8 @@ class TestOptions:
         (dict(export_time="2026-12-04 18:00"), "needs a time zone"),
         (dict(export_time="yesterday"), "is not an ISO 8601"),
         (dict(poll_interval=0), "poll_interval must be at least 1"),
+        (dict(target_table="sessions v2"), "breaks DynamoDB's naming rules"),
+        (dict(hash_key=dict(name="k" * 256, type="S")), "hash_key.name must be an attribute name of 1 to 255"),
         (dict(transform=dict(derive=dict(PK="SESSION#{sessionId"))), "unclosed or empty {placeholder}"),
     ])
     def test_bad_option_is_one_line_before_any_call(self, overrides, message):
@@ -193,6 +196,15 @@ class TestRun:
         assert not set(api_calls) & set(WRITES)
         assert not os.path.exists(checkpoint_path)
 
+    def test_export_time_outside_the_recovery_window_fails_before_any_write(self, make_run, dynamodb, s3,
+                                                                            api_calls):
+        stubs.stub_source(dynamodb)
+        stubs.stub_pitr(dynamodb, window=(datetime.datetime(2026, 11, 1, tzinfo=datetime.timezone.utc),
+                                          datetime.datetime(2026, 12, 4, tzinfo=datetime.timezone.utc)))
+        with pytest.raises(InputError, match="outside the point-in-time recovery window"):
+            make_run(export_time="2026-10-01T00:00:00+00:00").run()
+        assert not set(api_calls) & set(WRITES)
+
     def test_existing_target_is_refused_before_any_write(self, make_run, dynamodb, s3, api_calls):
         stubs.stub_source(dynamodb)
         stubs.stub_pitr(dynamodb)
@@ -261,8 +273,7 @@ class TestRun:
         with pytest.raises(MigrationFailed, match="the import loaded 1 of 2 items"):
             migration.run()
 
-    def test_export_still_running_at_the_timeout_is_kept_for_the_next_run(self, make_run, dynamodb, s3,
-                                                                           checkpoint_path):
+    def test_export_running_past_the_timeout_stays_in_the_checkpoint(self, make_run, dynamodb, s3, checkpoint_path):
         migration = make_run(poll_interval=300, wait_timeout=500)
         stub_preflight(dynamodb, s3)
         stubs.stub_start_export(dynamodb, migration.plan)

@@ -56,10 +56,7 @@ def test_a_stage_failure_reports_the_checkpointed_export(run, requested, dynamod
     stubs.stub_pitr(dynamodb)
     stubs.stub_target_absent(dynamodb)
     stubs.stub_prefix_listing(s3)
-    plan = module.build_s3_plan(dict(ARGS, checkpoint_path=str(tmp_path / "checkpoint.json"), billing_mode=
-                                     "PAY_PER_REQUEST", read_capacity=None, write_capacity=None, export_time=None,
-                                     max_failed_items=0, verify_sample_size=20, poll_interval=20, wait_timeout=600),
-                                stubs.identity())
+    plan = module.build_s3_plan(stubs.params(checkpoint_path=str(tmp_path / "checkpoint.json")), stubs.identity())
     stubs.stub_start_export(dynamodb, plan)
     stubs.stub_describe_export(dynamodb, items=1)
     stubs.stub_get(s3, stubs.EXPORT_DIRECTORY + "/manifest-summary.json")
