@@ -14,13 +14,19 @@ description:
   - Reads with a paginated parallel scan (O(total_segments) segments, O(threads) threads, 1 MB pages) and
     writes with C(BatchWriteItem) in batches of 25. Items returned as C(UnprocessedItems) are re-sent with
     exponential backoff and full jitter, at most O(backoff_retries) times. Each thread holds one scan page
-    at a time, so memory does not grow with the table.
+    at a time, so memory does not grow with the table; a page of large items holds at most
+    O(max_bytes_per_thread) of them.
   - Items are handled as low-level C(AttributeValue) maps, so no type is converted (numbers keep their
     exact digits, sets stay sets, binary stays binary).
   - Before any write the module checks that both tables exist, that the transform can produce the target's
     key (C(KeySchema) and attribute types from C(DescribeTable)), and that the transform yields a valid target
-    item for at least one of the first source items it keeps. Any of these failing is an error and nothing
-    is written.
+    item for at least one of the first source items it keeps, and that no two of those items get the same
+    target key. Any of these failing is an error and nothing is written.
+  - A transform that maps two source items to one target key (a key derived from a non-unique attribute, say)
+    would lose all but one of them, since a put replaces. Before each page is written, its target keys are
+    checked against each other and against those of the first 10,000 items of the run; the first such pair
+    stops the run with one line naming both source keys and the target key, that page unwritten. A pair
+    further apart is not guaranteed to be caught there; O(verify_count) catches it after the copy.
   - Items that fail the transform, do not fit the target's key, or that DynamoDB refuses (over 400 KB after
     the transform, say; the batch is then written item by item) are never dropped silently; they are
     counted (RV(migration.items_failed)) with the keys of the first few and the reasons, and the module
@@ -114,6 +120,17 @@ options:
       - Items per scan page (C(Limit)); by default a page is as many items as fit in 1 MB.
       - Smaller pages mean more frequent checkpoints and less memory, at the cost of more requests.
     type: int
+  max_bytes_per_thread:
+    description:
+      - Most bytes of items (by DynamoDB's item-size rules, attribute names and values) a thread holds at once,
+        that is, in the scan page it has read and not yet written. Pages of large items are cut to it with a
+        scan C(Limit) sized by the largest item of the segment's previous page (never less than one item).
+      - Items small enough that 25 of them fit keep DynamoDB's own pages (at most 1 MB), one call per page.
+      - The Python objects of a nested item weigh many times its bytes; the default keeps a copy of 350 KB nested
+        items under 150 MB with 4 threads. A page whose items are larger than those of the previous page may
+        exceed it, up to DynamoDB's 1 MB.
+    type: int
+    default: 524288
   checkpoint_path:
     description:
       - File (on the host running the module) in which progress is kept; created when missing, replaced
@@ -362,6 +379,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import BACKOFF_ARGUMENT_SPEC
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import retry_decorator
+from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.item_size import DEFAULT_THREAD_BYTES
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.migration import MigrationFailed
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.migration import TableMigration
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.preflight import build_plan
@@ -415,6 +433,7 @@ def main():
         threads=dict(type="int", default=4),
         consistent_read=dict(type="bool", default=False),
         page_size=dict(type="int"),
+        max_bytes_per_thread=dict(type="int", default=DEFAULT_THREAD_BYTES),
         checkpoint_path=dict(type="path"),
         overwrite=dict(type="bool", default=False),
         max_failed_items=dict(type="int", default=0),

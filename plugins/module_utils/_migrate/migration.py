@@ -11,7 +11,8 @@ preflight.build_plan. The parts it runs, one file each in this package:
 * preflight: the checks before the first write: options, tables, key schemas, the transform on the first items.
 * checkpoint: the JSON file of per-segment progress that a re-run resumes from, and this run's Progress in it.
 * segment_copy: one scan cursor per segment (Segment/TotalSegments), a pool of threads over the segments, each
-  worker holding one scan page at a time.
+  worker holding one scan page at a time, a page of large items cut to the byte budget (item_size).
+* key_collisions: two source items mapped to one target key, found on the probe and before each page is written.
 * writes: BatchWriteItem in batches of 25, UnprocessedItems re-sent under exponential backoff with full jitter.
 * limited_tables: every read and write of the run within its table's capacity limit (capacity.py).
 * copy_verification: the target's item count against the items written, and N random source items looked up
@@ -25,16 +26,24 @@ import random
 import time
 
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import DynamoDBError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import InputError
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.checkpoint import COMPLETE
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.checkpoint import COUNT_NAMES
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.checkpoint import IN_PROGRESS
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.checkpoint import Progress
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.checkpoint import totals
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.copy_verification import CopyVerification
+from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.item_size import item_size
+from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.key_collisions import KeyCollisions
+from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.key_collisions import ManyToOneKey
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.limited_tables import LimitedTables
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.preflight import describe_tables
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.preflight import probe_transform
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.segment_copy import SegmentCopy
+from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.transform import ItemRejected
+from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.transform import check_target_item
+from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.transform import key_of
+from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.transform import transform_item
 
 PROBE_ITEMS = 25
 CHECK_MODE = "check_mode"
@@ -63,10 +72,30 @@ class TableMigration:
         self.progress = Progress(plan, check_mode, clock)
         self.source_key_names = []
         self.target_key = []
+        self.collisions = None
+        self.first_item_bytes = 0
 
     def probe(self):
-        page = self.tables.read_source_page(limit=PROBE_ITEMS, consistent_read=self.plan.consistent_read)
-        probe_transform(page.get("Items", []), self.plan.transform, self.target_key, self.source_key_names)
+        """The transform on the first source items, before any write: one valid target item at least, no two
+        items mapped to one target key (InputError). Also the largest of them, which sizes the first pages."""
+        items = self.tables.read_source_page(limit=PROBE_ITEMS, consistent_read=self.plan.consistent_read).get(
+            "Items", [])
+        probe_transform(items, self.plan.transform, self.target_key, self.source_key_names)
+        self.first_item_bytes = max([item_size(item) for item in items] or [0])
+        self.collisions = KeyCollisions([name for name, dummy in self.target_key])
+        kept = []
+        for item in items:
+            try:
+                transformed = transform_item(item, self.plan.transform)
+                if transformed is not None:
+                    check_target_item(transformed, self.target_key)
+                    kept.append((transformed, key_of(item, self.source_key_names)))
+            except ItemRejected:
+                continue  # counted when its page is copied
+        try:
+            self.collisions.check(kept)
+        except ManyToOneKey as e:
+            raise InputError(message="%s; nothing was written" % e.message) from None
 
     def verify(self):
         done = totals(self.progress.checkpoint["segments"])
@@ -118,7 +147,7 @@ class TableMigration:
         self.probe()
         self.progress.save_before_writes()
         copy = SegmentCopy(self.tables, self.plan, self.progress, self.source_key_names, self.target_key,
-                           self.should_stop)
+                           self.should_stop, self.collisions, self.first_item_bytes)
         copy.run()
         changed = self.progress.run_counts["items_written"] > 0
         if copy.stopped:

@@ -16,6 +16,7 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.tables import describe_table
 # Also as a module: three of its functions are wrapped below under their own names.
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate import transform as item_transform
+from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.item_size import DEFAULT_THREAD_BYTES
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.transform import ItemRejected
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.transform import TransformSpecError
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.transform import check_target_item
@@ -51,7 +52,8 @@ to_attribute_value = as_input_error(item_transform.to_attribute_value)
 MigrationPlan = collections.namedtuple("MigrationPlan", [
     "source_table", "target_table", "identity", "transform_spec", "transform", "total_segments", "threads",
     "consistent_read", "page_size", "checkpoint_path", "overwrite", "max_failed_items", "verify_count",
-    "verify_sample_size", "write_retries", "max_delay", "max_read_units_per_second", "max_write_units_per_second"])
+    "verify_sample_size", "write_retries", "max_delay", "max_read_units_per_second", "max_write_units_per_second",
+    "max_bytes_per_thread"])
 
 
 def build_plan(params, identity):
@@ -62,6 +64,8 @@ def build_plan(params, identity):
     for name in ("page_size", "verify_sample_size", "max_failed_items"):
         if params.get(name) is not None and params[name] < 0:
             raise InputError(message="%s must not be negative" % name)
+    if not params.get("max_bytes_per_thread", DEFAULT_THREAD_BYTES) > 0:
+        raise InputError(message="max_bytes_per_thread must be more than 0, got %s" % params["max_bytes_per_thread"])
     for name in ("max_read_units_per_second", "max_write_units_per_second"):
         if params.get(name) is not None and not params[name] > 0:
             raise InputError(message="%s must be more than 0 (leave it unset for no limit), got %s" % (
@@ -78,7 +82,8 @@ def build_plan(params, identity):
         max_failed_items=params["max_failed_items"], verify_count=params["verify_count"],
         verify_sample_size=params["verify_sample_size"], write_retries=params["backoff_retries"],
         max_delay=params["backoff_max_delay"], max_read_units_per_second=params.get("max_read_units_per_second"),
-        max_write_units_per_second=params.get("max_write_units_per_second"))
+        max_write_units_per_second=params.get("max_write_units_per_second"),
+        max_bytes_per_thread=params.get("max_bytes_per_thread", DEFAULT_THREAD_BYTES))
 
 
 # --- the tables and their key schemas ----------------------------------------------------------------------
