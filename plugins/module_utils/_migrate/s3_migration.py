@@ -66,6 +66,7 @@ class S3Migration:
         self.fingerprint = fingerprint_of(plan)
         self.checkpoint = None
         self.changed = False
+        self.resumed = False  # this run continued an unfinished migration
 
     # --- the checkpoint ------------------------------------------------------------------------------------
 
@@ -273,7 +274,7 @@ class S3Migration:
         totals = self.transform_totals() if checkpoint else dict((name, 0) for name in COUNT_NAMES)
         migration = dict(
             source_table=self.plan.source_table, target_table=self.plan.target_table,
-            status=status or checkpoint.get("status", "in_progress"), resumed=getattr(self, "resumed", False),
+            status=status or checkpoint.get("status", "in_progress"), resumed=self.resumed,
             checkpoint_path=self.plan.checkpoint_path, s3_prefix="s3://%s/%s/" % (self.plan.bucket, self.plan.prefix),
             export=checkpoint.get("export", {}), transform=totals, import_job=checkpoint.get("import_job", {}),
             failed_examples=checkpoint.get("failed_examples", []), verification=checkpoint.get("verification", {}))
