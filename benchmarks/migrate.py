@@ -3,7 +3,7 @@
 same data, same run. Prints items/s of each and their ratio, and the module's peak RSS at two table sizes.
 
     .venv/bin/python benchmarks/migrate.py [--port 4631] [--items 25000] [--large-items 100000] [--runs 3]
-                                           [--shape session|rich] [--threads 4] [--segments 4] [--rtt-ms 0]
+                                           [--shape session|rich|nested] [--threads 4] [--segments 4] [--rtt-ms 0]
 
 Target (issue 7): the module >= 10x the guide's items/s; peak RSS < 200 MB at 100,000 items, not growing
 with the item count.
@@ -17,14 +17,17 @@ How it measures:
   guide's, covers the copy alone. Guide and module runs are interleaved --runs times (machine drift hits
   both alike) and the medians compared.
 * Peak RSS: the module run directly (python -m ...dynamodb_table_migration args.json, what AnsiballZ
-  executes), its ru_maxrss read with os.wait4 once it exits: at --items, then after topping the source up
-  to --large-items. Verification is off in these runs (it holds no items either).
+  executes) by a small launcher process, its ru_maxrss read with os.wait4 once it exits: at --items, then after
+  topping the source up to --large-items. Verification is off in these runs (it holds no items either).
 * The ceiling: the emulator serves both paths from one Python process (one core). The module keeps it busy, so
   1 / (emulator CPU seconds per item the module copied) bounds any client's items/s on it; that bound over
   the guide's items/s is the best ratio this emulator allows, printed beside the measured one.
 * --rtt-ms N: the same comparison once more behind scripts/latency_proxy.py, which adds N ms to every call (a
   network between client and DynamoDB; same-region EC2 to DynamoDB is a few ms). The emulator's CPU no longer
   hides the difference between one call per item and 25 items per call with several calls in flight.
+* --shape nested: items of about 350 KB (DynamoDB's item-size rules) of nested M and L (a recipe's steps). The
+  module's peak RSS on them is printed against its peak RSS on flat session items, at --items, in the same run
+  (ratio). Target (issue 17): under 150 MB.
 * On ministack a scan page costs time proportional to the whole table (it sorts the table for every page),
   so items/s falls as the table grows; AWS does not behave like that. The ratio is taken at --items.
 """
@@ -74,6 +77,17 @@ PLAYBOOK = """---
 """
 
 
+# Starts the module and prints [exit code, its ru_maxrss in KB] (os.wait4). A child forked straight from this
+# script would report at least this script's own peak (Linux keeps the high-water mark across fork and exec),
+# hundreds of MB after seeding nested items: the small launcher is forked instead.
+LAUNCHER = """
+import json, os, subprocess, sys
+process = subprocess.Popen(sys.argv[1:])
+dummy, status, usage = os.wait4(process.pid, 0)
+sys.stderr.write(json.dumps([os.waitstatus_to_exitcode(status), usage.ru_maxrss]) + "\\n")
+"""
+
+
 def session_item(number):
     """What an AI Chef session looks like: a few scalars and the request as a JSON string (~0.9 KB)."""
     request = json.dumps({"ingredients": ["ingredient-%d" % ((number + k) % 300) for k in range(12)],
@@ -100,14 +114,32 @@ def rich_item(number):
     return item
 
 
+def nested_item(number):
+    """About 350 KB by DynamoDB's item-size rules: a session whose recipe is 2,350 steps, each a map of scalars,
+    a list and a nested map. Small elements: the Python objects that hold it weigh many times its bytes."""
+    item = session_item(number)
+    item["recipe"] = {"L": [{"M": {
+        "step": {"N": str(step)},
+        "text": {"S": "Stir the pot %d gently for %d minutes, taste." % (step, step % 9)},
+        "tools": {"L": [{"S": "spoon"}, {"S": "pot-%d" % (step % 4)}, {"N": str(step % 7)}]},
+        "timer": {"M": {"minutes": {"N": str(step % 30)}, "alarm": {"BOOL": step % 2 == 0}, "note": {"NULL": True}}},
+        "ingredients": {"SS": ["salt", "ingredient-%d" % ((number + step) % 300)]},
+    }} for step in range(2350)]}
+    return item
+
+
+SHAPES = dict(session=session_item, rich=rich_item, nested=nested_item)
+
+
 class Bench:
     """The two paths against one emulator; `port` is where clients connect (the emulator, or a proxy before it)."""
 
-    def __init__(self, port, shape, emulator_port=None):
+    def __init__(self, port, shape, emulator_port=None, source=SOURCE):
+        self.source = source
         self.endpoint = "http://127.0.0.1:%d" % port
         self.port = port
         self.shape = shape
-        self.make_item = session_item if shape == "session" else rich_item
+        self.make_item = SHAPES[shape]
         credentials = dict(region_name=REGION, endpoint_url=self.endpoint, aws_access_key_id="bench",
                            aws_secret_access_key="bench")
         self.ddb = boto3.client("dynamodb", config=botocore.config.Config(max_pool_connections=8), **credentials)
@@ -144,12 +176,13 @@ class Bench:
 
     def seed_to(self, count):
         if not self.seeded:
-            self.create_table(SOURCE, [("sessionId", "HASH")])
+            self.create_table(self.source, [("sessionId", "HASH")])
 
         def seed(start):
             for first in range(start, min(start + 5000, count), 25):
-                self.ddb.batch_write_item(RequestItems={SOURCE: [{"PutRequest": {"Item": self.make_item(number)}}
-                                                                 for number in range(first, min(first + 25, count))]})
+                requests = [{"PutRequest": {"Item": self.make_item(number)}}
+                            for number in range(first, min(first + 25, count))]
+                self.ddb.batch_write_item(RequestItems={self.source: requests})
 
         with ThreadPoolExecutor(max_workers=4) as pool:
             list(pool.map(seed, range(self.seeded, count, 5000)))
@@ -161,14 +194,14 @@ class Bench:
     def guide(self):
         target = self.new_target()
         cpu, started = self.emulator_cpu(), time.perf_counter()
-        copied = guide_migration(self.resource, SOURCE, target)
+        copied = guide_migration(self.resource, self.source, target)
         seconds = time.perf_counter() - started
         emulator_ms = (self.emulator_cpu() - cpu) * 1000.0 / copied
         self.drop(target)
         return dict(copied=copied, seconds=seconds, items_per_second=copied / seconds, emulator_ms=emulator_ms)
 
     def module_args(self, target, threads, segments, verify):
-        return dict(source_table=SOURCE, target_table=target, transform=KEY_CHANGE, total_segments=segments,
+        return dict(source_table=self.source, target_table=target, transform=KEY_CHANGE, total_segments=segments,
                     threads=threads, verify_count=verify, region=REGION, endpoint_url=self.endpoint,
                     access_key="bench", secret_key="bench")
 
@@ -207,19 +240,19 @@ class Bench:
             json.dump({"ANSIBLE_MODULE_ARGS": self.module_args(target, threads, segments, verify=False)}, args_file)
             args_file.flush()
             with tempfile.TemporaryFile() as output:
-                process = subprocess.Popen([os.path.join(ROOT, ".venv", "bin", "python"), "-m", MODULE, args_file.name],
-                                           env=dict(os.environ, PYTHONPATH=os.path.join(ROOT, ".collections")),
-                                           stdout=output, stderr=subprocess.STDOUT)
-                dummy, status, usage = os.wait4(process.pid, 0)
-                process.returncode = os.waitstatus_to_exitcode(status)
+                python = os.path.join(ROOT, ".venv", "bin", "python")
+                launcher = subprocess.run([python, "-c", LAUNCHER, python, "-m", MODULE, args_file.name],
+                                          env=dict(os.environ, PYTHONPATH=os.path.join(ROOT, ".collections")),
+                                          stdout=output, stderr=subprocess.PIPE, check=False)
                 output.seek(0)
                 text = output.read().decode()
+        returncode, max_rss_kb = json.loads(launcher.stderr.decode().strip().splitlines()[-1])
         result = json.loads(text[text.index("{"):])
-        if process.returncode != 0 or result.get("failed"):
+        if returncode != 0 or result.get("failed"):
             raise SystemExit("module run failed: %s" % result.get("msg"))
         copied = self.count(target)
         self.drop(target)
-        return dict(copied=copied, rss_mb=usage.ru_maxrss / 1024.0, seconds=result["migration"]["run"]["seconds"],
+        return dict(copied=copied, rss_mb=max_rss_kb / 1024.0, seconds=result["migration"]["run"]["seconds"],
                     items_per_second=result["migration"]["run"]["items_per_second"])
 
 
@@ -234,7 +267,7 @@ def main():
     parser.add_argument("--port", type=int, default=4631)
     parser.add_argument("--items", type=int, default=25000)
     parser.add_argument("--large-items", type=int, default=100000)
-    parser.add_argument("--shape", choices=["session", "rich"], default="session")
+    parser.add_argument("--shape", choices=sorted(SHAPES), default="session")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--segments", type=int, default=4)
@@ -262,6 +295,7 @@ def main():
         print("topped the source up to %d items in %.1f s" % (args.large_items, time.perf_counter() - started))
         guide_large = bench.guide()
         large = bench.module_direct(args.threads, args.segments)
+        flat = flat_baseline(bench, args) if args.shape == "nested" else None
     finally:
         emulator.stop(args.port)
 
@@ -293,6 +327,11 @@ def main():
     print("  growth %+.1f MB for %dx the items; guide's loop at %d items: %.0f items/s" % (
         large["rss_mb"] - small["rss_mb"], args.large_items // args.items, args.large_items,
         guide_large["items_per_second"]))
+    if flat:
+        print("  baseline, flat session items (~0.7 KB) at %d items in the same run: %.1f MB; nested / flat: "
+              "%.2fx at %d items, %.2fx at %d items" % (
+                  args.items, flat["rss_mb"], small["rss_mb"] / flat["rss_mb"], args.items,
+                  large["rss_mb"] / flat["rss_mb"], args.large_items))
     if rtt:
         guide_rtt, module_rtt = rtt
         print()
@@ -302,6 +341,15 @@ def main():
             guide_rtt["items_per_second"], module_rtt["items_per_second"], module_rtt["copied"],
             module_rtt["items_per_second"] / guide_rtt["items_per_second"]))
     return 0
+
+
+def flat_baseline(bench, args):
+    """The module's run on --items flat session items, its own source table, the same emulator: the baseline of
+    the nested shape's peak RSS."""
+    flat = Bench(args.port, "session", source=SOURCE + "-flat")
+    flat.targets = bench.targets + 1000
+    flat.seed_to(args.items)
+    return flat.module_direct(args.threads, args.segments)
 
 
 def measure_behind_latency(bench, args):
