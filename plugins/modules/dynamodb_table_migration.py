@@ -55,52 +55,6 @@ options:
   target_endpoint_url:
     description: Endpoint of O(target_table) (an emulator, a VPC endpoint). Defaults to the module's O(endpoint_url).
     type: str
-  transform:
-    description:
-      - How a source item becomes a target item. Applied in this order, each step optional
-        filter, rename, derive, drop, defaults.
-      - Without a transform, items are copied unchanged (the target then needs the source's key).
-    type: dict
-    suboptions:
-      filter:
-        description:
-          - Copy only the items for which every rule holds. Items left out are counted in
-            RV(migration.items_filtered), they are not failures.
-        type: list
-        elements: dict
-        suboptions:
-          attribute:
-            description: Attribute of the source item the rule looks at.
-            type: str
-            required: true
-          equals:
-            description:
-              - The attribute must exist and equal this value, type included (a string C("2") is not the
-                number C(2)). Values are converted as for O(transform.defaults).
-            type: raw
-          exists:
-            description: The attribute must exist (V(true)) or be absent (V(false)).
-            type: bool
-      rename:
-        description: Attributes to rename, old name to new name.
-        type: dict
-      derive:
-        description:
-          - Attributes to set from a format, for example V(SESSION#{sessionId}) for a new partition key.
-          - A C({name}) placeholder is replaced by the value of that attribute of the B(source) item (names
-            before O(transform.rename)), which must be a string or a number. C({{) and C(}}) are literal braces.
-          - A format without placeholders sets a constant, for example V(META) for a sort key.
-          - Derived attributes are strings (C(S)); an item lacking a placeholder's attribute fails.
-        type: dict
-      drop:
-        description: Attributes to remove from the target item (names after O(transform.rename)).
-        type: list
-        elements: str
-      defaults:
-        description:
-          - Attributes to set where the target item has none. Plain values are stored as C(S) (strings),
-            C(N) (integers and floats), C(BOOL), C(NULL), C(L) (lists) and C(M) (dicts).
-        type: dict
   total_segments:
     description:
       - Number of parallel scan segments (C(TotalSegments)); progress is kept per segment.
@@ -201,6 +155,7 @@ notes:
 author:
   - AI Chef platform team (@aichef)
 extends_documentation_fragment:
+  - aichef.dynamodb.migration_transform
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -383,6 +338,7 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.item_size
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.migration import MigrationFailed
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.migration import TableMigration
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.preflight import build_plan
+from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.transform_options import TRANSFORM_ARGUMENT_SPEC
 
 
 def connection_identity(module):
@@ -418,17 +374,7 @@ def main():
         target_table=dict(type="str", required=True),
         target_region=dict(type="str"),
         target_endpoint_url=dict(type="str"),
-        transform=dict(type="dict", options=dict(
-            filter=dict(type="list", elements="dict", options=dict(
-                attribute=dict(type="str", required=True),
-                equals=dict(type="raw"),
-                exists=dict(type="bool"),
-            ), mutually_exclusive=[["equals", "exists"]], required_one_of=[["equals", "exists"]]),
-            rename=dict(type="dict"),
-            derive=dict(type="dict"),
-            drop=dict(type="list", elements="str"),
-            defaults=dict(type="dict"),
-        )),
+        **TRANSFORM_ARGUMENT_SPEC,
         total_segments=dict(type="int", default=4),
         threads=dict(type="int", default=4),
         consistent_read=dict(type="bool", default=False),

@@ -2,6 +2,7 @@
 import pytest
 import yaml
 
+from ansible_collections.aichef.dynamodb.plugins.doc_fragments import migration_transform
 from ansible_collections.aichef.dynamodb.plugins.modules import dynamodb_table_migration as module
 from ansible_collections.aichef.dynamodb.tests.unit.utils import migration_stubs as stubs
 from ansible_collections.aichef.dynamodb.tests.unit.utils.migration_stubs import SOURCE
@@ -12,6 +13,8 @@ from ansible_collections.aichef.dynamodb.tests.unit.utils.module_runner import p
 from ansible_collections.aichef.dynamodb.tests.unit.utils.module_runner import run_module_main
 
 DOCUMENTATION = yaml.safe_load(module.DOCUMENTATION)
+# The transform option is documented once, in the doc fragment that dynamodb_table_s3_migration shares.
+DOCUMENTATION["options"].update(yaml.safe_load(migration_transform.ModuleDocFragment.DOCUMENTATION)["options"])
 RETURN = yaml.safe_load(module.RETURN)
 KEY_CHANGE = dict(derive=dict(PK="SESSION#{sessionId}", SK="META"))
 
