@@ -368,28 +368,31 @@ def dynamodb_clients(module, threads):
             module.client("dynamodb", retry_decorator=decorator, config=config, **target_connection))
 
 
+# The options; the unit tests read the defaults from here, so that no copy of them can drift.
+ARGUMENT_SPEC = dict(
+    source_table=dict(type="str", required=True),
+    target_table=dict(type="str", required=True),
+    target_region=dict(type="str"),
+    target_endpoint_url=dict(type="str"),
+    **TRANSFORM_ARGUMENT_SPEC,
+    total_segments=dict(type="int", default=4),
+    threads=dict(type="int", default=4),
+    consistent_read=dict(type="bool", default=False),
+    page_size=dict(type="int"),
+    max_bytes_per_thread=dict(type="int", default=DEFAULT_THREAD_BYTES),
+    checkpoint_path=dict(type="path"),
+    overwrite=dict(type="bool", default=False),
+    max_failed_items=dict(type="int", default=0),
+    verify_count=dict(type="bool", default=True),
+    verify_sample_size=dict(type="int", default=0),
+    max_read_units_per_second=dict(type="float"),
+    max_write_units_per_second=dict(type="float"),
+    **BACKOFF_ARGUMENT_SPEC
+)
+
+
 def main():
-    argument_spec = dict(
-        source_table=dict(type="str", required=True),
-        target_table=dict(type="str", required=True),
-        target_region=dict(type="str"),
-        target_endpoint_url=dict(type="str"),
-        **TRANSFORM_ARGUMENT_SPEC,
-        total_segments=dict(type="int", default=4),
-        threads=dict(type="int", default=4),
-        consistent_read=dict(type="bool", default=False),
-        page_size=dict(type="int"),
-        max_bytes_per_thread=dict(type="int", default=DEFAULT_THREAD_BYTES),
-        checkpoint_path=dict(type="path"),
-        overwrite=dict(type="bool", default=False),
-        max_failed_items=dict(type="int", default=0),
-        verify_count=dict(type="bool", default=True),
-        verify_sample_size=dict(type="int", default=0),
-        max_read_units_per_second=dict(type="float"),
-        max_write_units_per_second=dict(type="float"),
-        **BACKOFF_ARGUMENT_SPEC
-    )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     try:
         plan = build_plan(module.params, connection_identity(module))
         source, target = dynamodb_clients(module, plan.threads)

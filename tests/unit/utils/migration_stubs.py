@@ -12,6 +12,7 @@ from botocore.stub import Stubber
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import retry_decorator
+from ansible_collections.aichef.dynamodb.plugins.modules import dynamodb_table_migration as module
 
 REGION = "us-east-1"
 FAST_BACKOFF = dict(backoff_retries=2, backoff_delay=1, backoff_max_delay=1)
@@ -147,12 +148,13 @@ def migrated_item(number, **extra):
 
 
 def migration_params(**overrides):
-    """The module's option values as AnsibleAWSModule hands them over (defaults included)."""
-    params = dict(source_table=SOURCE, target_table=TARGET, target_region=None, target_endpoint_url=None,
+    """The module's option values as AnsibleAWSModule hands them over: its own defaults (read from its argument spec,
+    so that no copy of them can drift), then this suite's tables, key change, one segment and one thread."""
+    params = dict((name, spec.get("default")) for name, spec in module.ARGUMENT_SPEC.items())
+    params.update(source_table=SOURCE, target_table=TARGET,
                   transform=dict(derive=dict(PK="SESSION#{sessionId}", SK="META"), rename=None, drop=None,
                                  defaults=None, filter=None),
-                  total_segments=1, threads=1, consistent_read=False, page_size=None, checkpoint_path=None,
-                  overwrite=False, max_failed_items=0, verify_count=True, verify_sample_size=0)
+                  total_segments=1, threads=1)
     params.update(FAST_BACKOFF)
     params.update(overrides)
     return params

@@ -11,6 +11,7 @@ from botocore.response import StreamingBody
 
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate import s3_migration
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.dynamodb_json import encode_item
+from ansible_collections.aichef.dynamodb.plugins.modules import dynamodb_table_s3_migration as module
 
 SOURCE = "ai-chef-sessions"
 TARGET = "ai-chef-sessions-v2"
@@ -24,11 +25,13 @@ KEY_CHANGE = dict(derive=dict(PK="SESSION#{sessionId}", SK="META"))
 
 
 def params(**overrides):
-    values = dict(source_table=SOURCE, target_table=TARGET, s3_bucket=BUCKET, s3_prefix=PREFIX,
-                  hash_key=dict(name="PK", type="S"), range_key=dict(name="SK", type="S"),
-                  billing_mode="PAY_PER_REQUEST", read_capacity=None, write_capacity=None, export_time=None,
-                  checkpoint_path=None, max_failed_items=0, verify_sample_size=0, poll_interval=20,
-                  wait_timeout=600, transform=KEY_CHANGE, backoff_retries=2, backoff_delay=1, backoff_max_delay=1)
+    """The options as AnsibleAWSModule hands them over: the module's own defaults (read from its argument spec, so
+    that no copy of them can drift), then this suite's tables, bucket, key change and quick waits."""
+    values = dict((name, spec.get("default")) for name, spec in module.ARGUMENT_SPEC.items())
+    values.update(source_table=SOURCE, target_table=TARGET, s3_bucket=BUCKET, s3_prefix=PREFIX,
+                  hash_key=dict(name="PK", type="S"), range_key=dict(name="SK", type="S"), checkpoint_path=None,
+                  verify_sample_size=0, wait_timeout=600, transform=KEY_CHANGE, backoff_retries=2, backoff_delay=1,
+                  backoff_max_delay=1)
     values.update(overrides)
     return values
 
