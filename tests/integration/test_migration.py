@@ -268,7 +268,12 @@ def test_write_limit_holds_the_rate_the_emulator_reports(source_table, ddb, migr
     assert migration["status"] == "complete" and migration["items_written"] == ITEMS // 10, result
     assert run["target_write_units"] >= migration["items_written"]  # at least one unit per item written
     assert run["seconds"] >= (run["target_write_units"] - limit - threads * 25) / limit, run
-    assert run["capacity_wait_seconds"] > 0 and run["source_read_units"] > 0, run
+    assert run["source_read_units"] > 0, run
+    # The limiter waits whenever the copy would outrun the limit. On a loaded machine, scanning the 20,000 source
+    # items can itself take longer than the 2,000 writes are allowed (~8 s), and then no wait is due: the wait must
+    # be there unless the writes, burst included, already fitted under the limit.
+    if run["capacity_wait_seconds"] == 0:
+        assert run["target_write_units"] <= limit * (run["seconds"] + 1) + threads * 25, run
     assert count_items(ddb, target) == ITEMS // 10
 
 
