@@ -181,7 +181,7 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.events impo
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import describe_stack
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import describe_stack_events
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import stack_status
-from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.waiters import poll_delays
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.waiters import follow_delays
 
 # How a deploy ends well; every other settled status after a deploy started is a failure of that deploy.
 SUCCESS_STATUSES = frozenset(["CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE"])
@@ -256,7 +256,7 @@ def poll_once(client, params):
 def follow(client, params, sleep=time.sleep, clock=time.monotonic):
     """Poll until the deploy settles (its job has ended and the stack is not busy) or the window closes."""
     deadline = clock() + params["window"]
-    delays = poll_delays()
+    delays = follow_delays()
     outcome = poll_once(client, params)
     while not outcome["settled"] and clock() < deadline:
         sleep(min(next(delays), max(deadline - clock(), 0)))

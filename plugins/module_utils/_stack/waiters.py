@@ -4,7 +4,8 @@
 """A bounded, backing-off wait for a stack to leave its *_IN_PROGRESS phase.
 
 botocore's CloudFormation waiters poll every 30 s: a stack that settles in 2 s costs 30 s. Here the first
-re-check comes after 1 s, each delay grows by half up to 5 s, and the wait never outlives its timeout.
+re-check comes after 1 s, each delay grows by half up to 5 s, and the wait never outlives its timeout. Following
+a deploy polls faster (follow_delays): there the delay is what the user waits after the stack has settled.
 """
 
 import time
@@ -15,6 +16,13 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.status impo
 FIRST_DELAY_SECONDS = 1.0
 DELAY_GROWTH = 1.5
 MAX_DELAY_SECONDS = 5.0
+
+
+# Following a deploy someone watches: the stack settling is noticed within half a second at first and 1 s at most
+# later, whatever the operation's length. A poll is two Describe calls, so at most two calls a second (AWSRetry
+# backs off if CloudFormation throttles them).
+FOLLOW_FIRST_DELAY_SECONDS = 0.5
+FOLLOW_MAX_DELAY_SECONDS = 1.0
 
 
 class StackWaitTimeout(Exception):
@@ -30,6 +38,11 @@ def poll_delays(first=FIRST_DELAY_SECONDS, growth=DELAY_GROWTH, maximum=MAX_DELA
     while True:
         yield min(delay, maximum)
         delay *= growth
+
+
+def follow_delays():
+    """0.5, 0.75, 1, 1, ... (endless, like poll_delays)."""
+    return poll_delays(FOLLOW_FIRST_DELAY_SECONDS, DELAY_GROWTH, FOLLOW_MAX_DELAY_SECONDS)
 
 
 def wait_until_settled(read_status, timeout, on_poll=None, sleep=time.sleep, clock=time.monotonic):

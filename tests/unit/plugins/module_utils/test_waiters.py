@@ -5,6 +5,7 @@ import pytest
 
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.status import UnknownStackStatusError
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.waiters import StackWaitTimeout
+from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.waiters import follow_delays
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.waiters import poll_delays
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.waiters import wait_until_settled
 
@@ -31,6 +32,10 @@ class TestPollDelays:
 
     def test_poll_delays_custom_values_respected(self):
         assert list(itertools.islice(poll_delays(first=2, growth=2, maximum=10), 5)) == [2, 4, 8, 10, 10]
+
+    def test_follow_delays_start_at_half_a_second_capped_at_one(self):
+        """A followed deploy notices the stack settling within 0.5 s at first, 1 s at most, whatever its length."""
+        assert list(itertools.islice(follow_delays(), 6)) == [0.5, 0.75, 1.0, 1.0, 1.0, 1.0]
 
 
 class TestWaitUntilSettled:

@@ -36,8 +36,8 @@ def test_follow_settled_at_first_poll_does_not_sleep(cloudformation, api_calls, 
     assert api_calls == POLL
 
 
-def test_follow_busy_then_complete_rechecks_within_one_second(cloudformation, api_calls, clock, job_file,
-                                                              progress_params):
+def test_follow_busy_then_complete_rechecks_within_half_a_second(cloudformation, api_calls, clock, job_file,
+                                                                 progress_params):
     history, after_event_id = deployed()
     history.stack("UPDATE_IN_PROGRESS", "User Initiated")
     job_file.running()
@@ -53,26 +53,26 @@ def test_follow_busy_then_complete_rechecks_within_one_second(cloudformation, ap
     outcome = follow(cloudformation, clock, progress_params(after_event_id=after_event_id), sleep=sleep)
 
     assert (outcome["settled"], len(outcome["event_lines"])) == (True, 3)
-    assert clock.sleeps == [1.0]
+    assert clock.sleeps == [0.5]
     assert api_calls == POLL * 2
 
 
 def test_follow_never_settles_returns_unsettled_at_window(cloudformation, api_calls, clock, job_file,
                                                           progress_params):
-    """Neither the operation nor the job ends: back off 1 s -> 5 s, stop exactly at the window, report unsettled."""
+    """Neither the operation nor the job ends: back off 0.5 s -> 1 s, stop exactly at the window, report unsettled."""
     history, after_event_id = deployed()
     history.stack("UPDATE_IN_PROGRESS", "User Initiated")
     job_file.running()
-    for dummy in range(8):  # at t = 0, 1, 2.5, 4.75, 8.125, 13.125, 18.125, 20
+    for dummy in range(22):  # at t = 0, 0.5, 1.25, then every 1 s to 19.25, and 20
         stub_poll(cloudformation, "UPDATE_IN_PROGRESS", history)
 
     outcome = follow(cloudformation, clock, progress_params(after_event_id=after_event_id, window=20))
 
     assert (outcome["settled"], outcome["stack_status"]) == (False, "UPDATE_IN_PROGRESS")
-    assert clock.sleeps == [1.0, 1.5, 2.25, 3.375, 5.0, 5.0, 1.875]
-    assert clock.sleeps[0] == 1.0 and max(clock.sleeps) <= 5.0
+    assert clock.sleeps == [0.5, 0.75] + [1.0] * 18 + [0.75]
+    assert clock.sleeps[0] == 0.5 and max(clock.sleeps) <= 1.0
     assert clock.slept == 20
-    assert api_calls == POLL * 8
+    assert api_calls == POLL * 22
 
 
 def test_follow_window_zero_polls_once(cloudformation, api_calls, clock, job_file, progress_params):
@@ -101,4 +101,4 @@ def test_follow_job_finishes_without_operation_settles_next_poll(cloudformation,
     outcome = follow(cloudformation, clock, progress_params(after_event_id=after_event_id), sleep=sleep)
 
     assert (outcome["settled"], outcome["events"], outcome["job"]["msg"]) == (True, [], "Template format error")
-    assert clock.sleeps == [1.0]
+    assert clock.sleeps == [0.5]
