@@ -6,6 +6,8 @@ VENV := .venv
 EMULATOR_VENV := .venv-emulator
 # checkov has its own venv: in the dev venv it would downgrade boto3, packaging and pytest.
 CHECKOV_VENV := .venv-checkov
+# The PySpark transform job's local runs (tests/integration/test_spark_job.py): pyspark (a 317 MB sdist) in its own venv.
+SPARK_VENV := .venv-spark
 BIN := $(CURDIR)/$(VENV)/bin
 EMULATOR_PORT ?= 4566
 # make test runs its own emulators on these ports, so a `make deploy` emulator on 4566 is never touched.
@@ -31,6 +33,12 @@ $(VENV)/.installed: requirements.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-compile -r requirements.txt
 	touch $@
 
+# Module tasks import their code from the AnsiballZ zip, which Python compiles anew in every task: the venv caches
+# that compiled code (scripts/zipimport_code_cache.py says why and how).
+$(VENV)/.zipimport-cache: scripts/zipimport_code_cache.py $(VENV)/.installed
+	$(BIN)/python scripts/zipimport_code_cache.py --install
+	touch $@
+
 $(EMULATOR_VENV)/.installed: requirements-emulator.txt
 	$(PYTHON) -m venv $(EMULATOR_VENV)
 	$(EMULATOR_VENV)/bin/pip install --quiet --disable-pip-version-check --no-compile -r requirements-emulator.txt
@@ -41,11 +49,17 @@ $(CHECKOV_VENV)/.installed: requirements-checkov.txt
 	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check --no-compile -r requirements-checkov.txt
 	touch $@
 
+$(SPARK_VENV)/.installed: requirements-spark.txt
+	$(PYTHON) -m venv $(SPARK_VENV)
+	$(SPARK_VENV)/bin/pip install --quiet --disable-pip-version-check --no-compile -r requirements-spark.txt
+	touch $@
+
 .collections/.installed: scripts/install-collections.sh $(VENV)/.installed
 	PIP=$(BIN)/pip scripts/install-collections.sh
 	touch $@
 
-install: $(VENV)/.installed $(EMULATOR_VENV)/.installed $(CHECKOV_VENV)/.installed .collections/.installed
+install: $(VENV)/.installed $(VENV)/.zipimport-cache $(EMULATOR_VENV)/.installed $(CHECKOV_VENV)/.installed \
+	$(SPARK_VENV)/.installed .collections/.installed
 
 # --- the local stack ------------------------------------------------------------------------------------
 emulator-start: install
@@ -110,4 +124,4 @@ benchmark: install
 	$(BIN)/python benchmarks/migrate.py --rtt-ms 10
 
 clean: emulator-stop
-	rm -rf $(VENV) $(EMULATOR_VENV) $(CHECKOV_VENV) .collections .run reports dist
+	rm -rf $(VENV) $(EMULATOR_VENV) $(CHECKOV_VENV) $(SPARK_VENV) .collections .run reports dist

@@ -3,7 +3,7 @@
 emulator, same run. Prints wall time per run (median of N), the ratio to the bare task, and the AWS API calls each
 makes.
 
-    .venv/bin/python benchmarks/deploy_ratios.py [--runs 5] [--port 4620]
+    .venv/bin/python benchmarks/deploy_ratios.py [--runs 5] [--port 4620] [--code-cache]
 
 Targets (issue 18): fresh create <= 2.0x, no-op <= 1.15x. Both deploy the template the role renders from its
 default tables; between two creates the stack is deleted, untimed. Runs are interleaved (role, bare, role, bare,
@@ -112,7 +112,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--port", type=int, default=4620)
+    parser.add_argument("--code-cache", action="store_true",
+                        help="keep this repository's compiled-code cache for module tasks on (scripts/zipimport_code_cache.py); "
+                             "off by default, so both sides run as in an environment where the collection is installed")
     args = parser.parse_args()
+    # Both sides alike, in every ansible-playbook and module process this script starts.
+    os.environ["AICHEF_ZIPIMPORT_CACHE"] = "1" if args.code_cache else "0"
 
     emulator.stop(args.port)
     emulator.start(args.port)
@@ -139,6 +144,7 @@ def main():
         proxy.close()
         emulator.stop(args.port)
 
+    print("module code cache (scripts/zipimport_code_cache.py): %s" % ("on" if args.code_cache else "off"))
     report("fresh create", created)
     report("no-op deploy", unchanged)
     return 0
