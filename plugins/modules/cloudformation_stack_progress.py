@@ -181,7 +181,7 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.events impo
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import describe_stack
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import describe_stack_events
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.stacks import stack_status
-from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.waiters import follow_delays
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.polling import follow_delays
 
 # How a deploy ends well; every other settled status after a deploy started is a failure of that deploy.
 SUCCESS_STATUSES = frozenset(["CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE"])

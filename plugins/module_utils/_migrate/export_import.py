@@ -8,10 +8,13 @@ call repeated after an interruption (within AWS's 8 hours) returns the job alrea
 one. The waits poll the job's description until it leaves IN_PROGRESS, with a deadline.
 """
 
+import itertools
 import time
 
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import DynamoDBError
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import call
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.polling import PollTimeout
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.polling import poll_until
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.tables import describe_continuous_backups
 
 IN_PROGRESS = "IN_PROGRESS"
@@ -51,12 +54,9 @@ def describe_import(client, import_arn):
 
 def wait_for(describe, status_field, what, poll_interval, timeout, sleep=time.sleep, clock=time.monotonic):
     """The job's description once its status_field leaves IN_PROGRESS; DynamoDBError past timeout seconds."""
-    deadline = clock() + timeout
-    while True:
-        description = describe()
-        if description.get(status_field) != IN_PROGRESS:
-            return description
-        if clock() >= deadline:
-            raise DynamoDBError(message="%s is still IN_PROGRESS after %d seconds; re-run to keep waiting (the "
-                                        "checkpoint holds it)" % (what, timeout))
-        sleep(poll_interval)
+    try:
+        return poll_until(describe, lambda description: description.get(status_field) != IN_PROGRESS, timeout,
+                          delays=itertools.repeat(poll_interval), sleep=sleep, clock=clock)
+    except PollTimeout:
+        raise DynamoDBError(message="%s is still IN_PROGRESS after %d seconds; re-run to keep waiting (the "
+                                    "checkpoint holds it)" % (what, timeout)) from None

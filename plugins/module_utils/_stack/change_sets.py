@@ -10,7 +10,8 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import call
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import error_code
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import pages
-from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.waiters import poll_delays
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.polling import PollTimeout
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.polling import poll_until
 
 # How CloudFormation says "this change set would change nothing" (a FAILED change set, not an error).
 NO_CHANGE_REASONS = ("didn't contain changes", "No updates are to be performed")
@@ -46,17 +47,13 @@ def describe_change_set(client, change_set_id):
 
 def wait_for_change_set(client, change_set_id, timeout, sleep=time.sleep, clock=time.monotonic):
     """The change set once CloudFormation has computed it (Status CREATE_COMPLETE or FAILED)."""
-    deadline = clock() + timeout
-    delays = poll_delays()
-    change_set = describe_change_set(client, change_set_id)
-    while change_set.get("Status") in ("CREATE_PENDING", "CREATE_IN_PROGRESS"):
-        remaining = deadline - clock()
-        if remaining <= 0:
-            raise CloudFormationError(message="Change set %s still %s after %d s" % (
-                change_set_id, change_set["Status"], timeout))
-        sleep(min(next(delays), remaining))
-        change_set = describe_change_set(client, change_set_id)
-    return change_set
+    try:
+        return poll_until(lambda: describe_change_set(client, change_set_id),
+                          lambda change_set: change_set.get("Status") not in ("CREATE_PENDING", "CREATE_IN_PROGRESS"),
+                          timeout, sleep=sleep, clock=clock)
+    except PollTimeout as e:
+        raise CloudFormationError(message="Change set %s still %s after %d s" % (
+            change_set_id, e.value["Status"], timeout)) from None
 
 
 def is_empty_change_set(change_set):

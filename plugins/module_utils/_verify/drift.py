@@ -5,7 +5,7 @@
 
 Drift detection changes no resource: CloudFormation reads each resource and records the differences from the
 template on the stack. Each API wrapper is one call, retried; the wait re-checks after 1 s and backs off to at
-most 5 s between polls (waiters.poll_delays), never longer than its timeout.
+most 5 s between polls (_common/polling.py), never longer than its timeout.
 """
 
 import time
@@ -15,7 +15,8 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import call
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import error_code
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.transformations import normalize_stack_drift
-from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.waiters import poll_delays
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.polling import PollTimeout
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.polling import poll_until
 
 # "You can perform drift detection on stacks with the following statuses" (CloudFormation user guide).
 DRIFT_DETECTABLE_STATUSES = frozenset(
@@ -81,18 +82,14 @@ def run_drift_detection(client, stack_name, stack_status, timeout, sleep=time.sl
         detection_id = detect_stack_drift(client, stack_name)
     except DriftDetectionNotImplemented as e:
         return not_run(e.message)
-    started = clock()
-    deadline = started + timeout
-    delays = poll_delays()
-    status = describe_stack_drift_detection_status(client, detection_id)
-    while status.get("DetectionStatus") == DETECTION_IN_PROGRESS:
-        remaining = deadline - clock()
-        if remaining <= 0:
-            result = normalize_stack_drift(status, [])
-            result["detection_status"] = TIMED_OUT
-            result["detection_status_reason"] = "drift detection %s still running after %.0f s" % (
-                detection_id, clock() - started)
-            return result
-        sleep(min(next(delays), remaining))
-        status = describe_stack_drift_detection_status(client, detection_id)
+    try:
+        status = poll_until(lambda: describe_stack_drift_detection_status(client, detection_id),
+                            lambda status: status.get("DetectionStatus") != DETECTION_IN_PROGRESS, timeout,
+                            sleep=sleep, clock=clock)
+    except PollTimeout as e:
+        result = normalize_stack_drift(e.value, [])
+        result["detection_status"] = TIMED_OUT
+        result["detection_status_reason"] = "drift detection %s still running after %.0f s" % (
+            detection_id, e.waited_seconds)
+        return result
     return normalize_stack_drift(status, describe_stack_resource_drifts(client, stack_name))

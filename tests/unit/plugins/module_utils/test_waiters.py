@@ -1,12 +1,8 @@
 """waiters.py: a bounded wait that re-checks within 1 s and backs off to at most 5 s between polls."""
-import itertools
-
 import pytest
 
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.status import UnknownStackStatusError
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.waiters import StackWaitTimeout
-from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.waiters import follow_delays
-from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.waiters import poll_delays
 from ansible_collections.aichef.dynamodb.plugins.module_utils._stack.waiters import wait_until_settled
 
 
@@ -19,23 +15,6 @@ def statuses(*values):
         return next(answers)
     read_status.calls = 0
     return read_status
-
-
-class TestPollDelays:
-    def test_poll_delays_first_within_one_second_growing_capped_at_five(self):
-        delays = list(itertools.islice(poll_delays(), 12))
-        assert delays[0] <= 1.0
-        assert delays[:5] == [1.0, 1.5, 2.25, 3.375, 5.0]
-        assert all(later >= earlier for earlier, later in zip(delays, delays[1:]))
-        assert max(delays) == 5.0
-        assert delays[4:] == [5.0] * 8
-
-    def test_poll_delays_custom_values_respected(self):
-        assert list(itertools.islice(poll_delays(first=2, growth=2, maximum=10), 5)) == [2, 4, 8, 10, 10]
-
-    def test_follow_delays_start_at_half_a_second_capped_at_one(self):
-        """A followed deploy notices the stack settling within 0.5 s at first, 1 s at most, whatever its length."""
-        assert list(itertools.islice(follow_delays(), 6)) == [0.5, 0.75, 1.0, 1.0, 1.0, 1.0]
 
 
 class TestWaitUntilSettled:
