@@ -175,9 +175,15 @@ def run_stage(spark, args, paths, output):
     return counts
 
 
+def write_line(line):
+    """A progress line in the driver's log (stdout: CloudWatch on Glue, the driver's stdout log on EMR)."""
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
 def run(spark, argv, log=None):
     """The job: every stage not done yet, then the report. Returns the report (a dict)."""
-    log = log or (lambda line: print(line, flush=True))
+    log = log or write_line
     args = parse_args(argv)
     files = Files(spark)
     # Part files only: no _SUCCESS object in what ImportTable reads (it reads every object under its prefix).
@@ -226,7 +232,8 @@ def main(argv=None):
         run(spark, sys.argv[1:] if argv is None else argv)
     except JobError as e:
         # Glue shows the exception's text as the run's ErrorMessage; EMR Serverless keeps it in the driver log.
-        print("aichef transform job failed: %s" % e, file=sys.stderr, flush=True)
+        sys.stderr.write("aichef transform job failed: %s\n" % e)
+        sys.stderr.flush()
         raise
     finally:
         spark.stop()
