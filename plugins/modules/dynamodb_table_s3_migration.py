@@ -14,10 +14,14 @@ description:
     (C(ExportTableToPointInTime), C(DYNAMODB_JSON)). It reads the table's point-in-time recovery backups, not the
     table, so it takes none of its read capacity; point-in-time recovery must be on, else the module fails
     before any write.
-  - B(Transform) each data file of the export with the same transform spec and code as the copy, streaming (one
-    line at a time, at most one 64 MB compressed part in memory), into gzip DynamoDB JSON under
-    O(s3_prefix)C(/transformed). Items that fail the transform or the new key are counted and reported by key,
-    never dropped silently; more than O(max_failed_items) fails the module before the import.
+  - B(Transform) each data file of the export with the same transform spec and code as the copy into gzip
+    DynamoDB JSON under O(s3_prefix)C(/transformed). With O(transform_engine=module), in the module's process,
+    streaming (one line at a time, at most one 64 MB compressed part in memory). With O(transform_engine=glue) or
+    O(transform_engine=emr_serverless), as a PySpark job that the collection ships, run by AWS Glue or EMR
+    Serverless. The module uploads the job's script and the zip of the transform's code, starts the run, records
+    its id in O(checkpoint_path) and follows it to its end (RV(migration.transform_job)). Items that fail
+    the transform or the new key are counted and reported by key, never dropped silently; more than
+    O(max_failed_items) fails the module before the import.
   - B(Import) the transformed files into the new table O(target_table) (C(ImportTable), which creates the table
     with O(hash_key), O(range_key) and O(billing_mode)), and wait for it. An existing O(target_table) is refused
     before any write.
@@ -109,20 +113,61 @@ options:
         source first, or expect items changed since to differ.
     type: int
     default: 20
+  transform_engine:
+    description:
+      - Where the transform runs. V(module) in the module's process (one core of the host running the module).
+        V(glue) as a run of the AWS Glue job O(spark.glue_job_name) (Glue 5.0, Spark 3.5). V(emr_serverless) as a
+        job run on the EMR Serverless application O(spark.application_id) (EMR 7.x, Spark 3.5).
+      - Both Spark engines run the same script, C(plugins/module_utils/_migrate/spark_job.py), with the same
+        transform code as V(module); see docs/migrate.md for the IAM the job's role needs.
+      - The engine of a migration cannot change once its transform has started.
+    type: str
+    choices: [module, glue, emr_serverless]
+    default: module
+  spark:
+    description: The Spark run of the transform, with O(transform_engine=glue) or O(transform_engine=emr_serverless).
+    type: dict
+    suboptions:
+      glue_job_name:
+        description:
+          - With O(transform_engine=glue), the Glue job to run, a Spark job (C(glueetl)), Glue 5.0.
+          - Its script location (C(Command.ScriptLocation)) is where the module writes the job's script before
+            the run, so that the job runs this collection's code; an object already there that is not this
+            collection's script is refused, never replaced.
+        type: str
+      application_id:
+        description: With O(transform_engine=emr_serverless), the id of the EMR Serverless Spark application.
+        type: str
+      execution_role_arn:
+        description: With O(transform_engine=emr_serverless), the IAM role the job run runs as.
+        type: str
+      code_location:
+        description:
+          - C(s3://bucket/prefix) where the module writes C(aichef_migrate.zip) (the transform's code, given to the
+            job as C(--extra-py-files) on Glue, C(--py-files) on EMR Serverless) and, for EMR Serverless, the
+            job's script C(spark_job.py). Default C(s3://)O(s3_bucket)C(/)O(s3_prefix)C(/spark-code).
+        type: str
+      files_per_stage:
+        description:
+          - The job transforms the export's data files in stages of this many files and records each finished
+            stage in O(s3_prefix)C(/spark-work); a new run after a failed one skips the finished stages.
+        type: int
+        default: 200
   poll_interval:
-    description: Seconds between two reads of the export's or the import's status.
+    description: Seconds between two reads of the export's, the transform job's or the import's status.
     type: int
     default: 20
   wait_timeout:
     description:
-      - Seconds to wait for the export, and again for the import. Past it the module fails; a re-run waits for
-        the same job again (the checkpoint holds it).
+      - Seconds to wait for the export, again for the transform job run, and again for the import. Past it the
+        module fails; a re-run waits for the same job again (the checkpoint holds it).
     type: int
     default: 21600
 notes:
-  - Supports check mode; it then checks the tables, point-in-time recovery, the transform against the new key and
-    the prefix, and returns RV(migration.estimate) (size from C(TableSizeBytes), cost at the published us-east-1
-    prices), writing nothing.
+  - Supports check mode; it then checks the tables, point-in-time recovery, the transform against the new key,
+    the prefix and, with a Spark engine, the Glue job or EMR Serverless application, and returns
+    RV(migration.estimate) (size from C(TableSizeBytes), cost at the published us-east-1 prices), writing and
+    starting nothing.
   - Export to S3 is billed per GB of the table at the export time, import from S3 per GB of uncompressed source
     data (U(https://aws.amazon.com/dynamodb/pricing/on-demand/)).
   - On the ministack emulator an export completes without writing its data files; see docs/migrate.md.
@@ -159,6 +204,43 @@ EXAMPLES = r"""
     msg: >-
       {{ estimated.migration.estimate.gigabytes }} GB: export about {{ estimated.migration.estimate.export_usd }} USD,
       import about {{ estimated.migration.estimate.import_usd }} USD
+
+- name: Migrate it, the transform running as a run of the Glue job ai-chef-migration-transform
+  aichef.dynamodb.dynamodb_table_s3_migration:
+    source_table: ai-chef-sessions
+    target_table: ai-chef-sessions-v2
+    s3_bucket: ai-chef-migrations
+    s3_prefix: sessions-v2
+    hash_key: {name: PK, type: S}
+    range_key: {name: SK, type: S}
+    transform:
+      derive:
+        PK: "SESSION#{sessionId}"
+        SK: META
+    transform_engine: glue
+    spark:
+      glue_job_name: ai-chef-migration-transform
+    checkpoint_path: /var/lib/ai-chef/migrations/sessions-v2-s3.json
+    region: us-east-1
+
+- name: The same on EMR Serverless
+  aichef.dynamodb.dynamodb_table_s3_migration:
+    source_table: ai-chef-sessions
+    target_table: ai-chef-sessions-v2
+    s3_bucket: ai-chef-migrations
+    s3_prefix: sessions-v2
+    hash_key: {name: PK, type: S}
+    range_key: {name: SK, type: S}
+    transform:
+      derive:
+        PK: "SESSION#{sessionId}"
+        SK: META
+    transform_engine: emr_serverless
+    spark:
+      application_id: 00fabcdefghij123
+      execution_role_arn: arn:aws:iam::123456789012:role/ai-chef-migration-job
+    checkpoint_path: /var/lib/ai-chef/migrations/sessions-v2-s3.json
+    region: us-east-1
 """
 
 RETURN = r"""
@@ -209,6 +291,22 @@ migration:
       type: dict
       sample: {"files": 4, "parts": 4, "items_read": 20000, "items_written": 19990, "items_filtered": 10,
                "items_failed": 0}
+    transform_job:
+      description:
+        - The C(engine) of the transform and, with a Spark engine, its run. C(id) (the Glue job run id or the EMR
+          Serverless job run id), C(token) it was started with, C(state) (the service's), C(script) and
+          C(py_files) it ran, C(started_at), C(progress) (the last 20 changes, each a time, the state and the job's
+          finished stages) and C(failed_runs) (C(id), C(state) and the service's C(message) of each run that ended
+          badly).
+      returned: always
+      type: dict
+      sample: {"engine": "glue", "id": "jr_0123456789abcdef", "token": "0f3a9c2e4b1d7a6c5e8f9012-0",
+               "state": "SUCCEEDED", "script": "s3://ai-chef-glue/scripts/spark_job.py",
+               "py_files": "s3://ai-chef-migrations/sessions-v2/spark-code/aichef_migrate.zip",
+               "started_at": "2026-12-04T21:00:00Z",
+               "progress": ["2026-12-04T21:00:20Z RUNNING jr_0123456789abcdef: 0 of 3 stages done",
+                            "2026-12-04T21:09:40Z SUCCEEDED jr_0123456789abcdef: 3 of 3 stages done"],
+               "failed_runs": []}
     import_job:
       description: The import's C(arn), C(status) and its own C(imported_item_count), C(processed_item_count)
         and C(error_count).
@@ -259,6 +357,8 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.migration import MigrationFailed
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.s3_migration import S3Migration
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.s3_migration_plan import build_s3_plan
+from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.spark_options import SPARK_ARGUMENT_SPEC
+from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.spark_runs import spark_runs_for
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.transform_options import TRANSFORM_ARGUMENT_SPEC
 
 KEY_OPTIONS = dict(name=dict(type="str", required=True), type=dict(type="str", choices=["S", "N", "B"], default="S"))
@@ -280,7 +380,7 @@ ARGUMENT_SPEC = dict(
     verify_sample_size=dict(type="int", default=20),
     poll_interval=dict(type="int", default=20),
     wait_timeout=dict(type="int", default=21600),
-    **dict(TRANSFORM_ARGUMENT_SPEC, **BACKOFF_ARGUMENT_SPEC)
+    **dict(TRANSFORM_ARGUMENT_SPEC, **dict(SPARK_ARGUMENT_SPEC, **BACKOFF_ARGUMENT_SPEC))
 )
 
 
@@ -296,8 +396,12 @@ def main():
         decorator = retry_decorator(module.params)
         # S3 on first use: a run refused by its preflight never pays for a second client.
         s3 = LazyClient(lambda: module.client("s3", retry_decorator=decorator))
+        spark_runs = None
+        if plan.spark is not None:
+            spark_runs = spark_runs_for(plan.spark, plan.target_table, lambda service: LazyClient(
+                lambda: module.client(service, retry_decorator=decorator)))
         migration = S3Migration(module.client("dynamodb", retry_decorator=decorator), s3, plan,
-                                check_mode=module.check_mode)
+                                check_mode=module.check_mode, spark_runs=spark_runs)
         result = migration.run()
     except MigrationFailed as e:
         module.fail_json(msg=e.message, **e.kwargs)

@@ -33,6 +33,7 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.s3_migrat
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.s3_migration_plan import target_table_description
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.s3_objects import export_data_files
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.s3_objects import list_keys
+from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.spark_transform import SparkTransform
 
 CHECKPOINT_VERSION = 1  # load_checkpoint's version; KIND tells this method's file from the copy's
 KIND = "s3_migration"
@@ -58,11 +59,16 @@ def client_token(fingerprint, stage):
 
 
 class S3Migration:
-    """dynamodb: the source's (and target's) client; s3: the bucket's. sleep, clock and rng: tests replace them."""
+    """dynamodb: the source's (and target's) client; s3: the bucket's; spark_runs: with plan.spark, the GlueRuns or
+    EmrServerlessRuns that run the transform (spark_runs.py). sleep, clock and rng: tests replace them."""
 
-    def __init__(self, dynamodb, s3, plan, check_mode=False, sleep=time.sleep, clock=time.monotonic, rng=None):
+    def __init__(self, dynamodb, s3, plan, check_mode=False, sleep=time.sleep, clock=time.monotonic, rng=None,
+                 spark_runs=None):
         self.dynamodb, self.s3, self.plan, self.check_mode = dynamodb, s3, plan, check_mode
         self.sleep, self.clock, self.rng = sleep, clock, rng or random.Random()
+        self.spark = None
+        if plan.spark is not None:
+            self.spark = SparkTransform(spark_runs, s3, plan, self.save, self.fail, sleep=sleep, clock=clock)
         self.fingerprint = fingerprint_of(plan)
         self.checkpoint = None
         self.changed = False
@@ -109,6 +115,14 @@ class S3Migration:
         if not resumed and list_keys(self.s3, plan.bucket, plan.prefix + "/"):
             raise InputError(message="s3://%s/%s/ already holds objects; the import would read them too: choose an "
                                      "empty s3_prefix (nothing was written)" % (plan.bucket, plan.prefix))
+        engine = plan.spark.engine if plan.spark else "module"
+        started = self.checkpoint["transform"].get("engine") or ("module" if self.checkpoint["transform"]["files"]
+                                                                 else engine)
+        if started != engine and self.checkpoint["transform"].get("status") != DONE:
+            raise InputError(message="The transform of this migration was started with transform_engine %s; finish "
+                                     "it with the same engine (its files would mix)" % started)
+        if self.spark is not None and self.checkpoint["transform"].get("status") != DONE:
+            self.spark.check()
         return source
 
     def check_point_in_time_recovery(self):
@@ -159,6 +173,14 @@ class S3Migration:
         plan, target_key = self.plan, self.plan.key_schema
         source_key_names = [name for name, dummy in key_schema(source)]
         data_files = export_data_files(self.s3, plan.bucket, plan.prefix + "/export", self.checkpoint["export"]["arn"])
+        stage["engine"] = plan.spark.engine if plan.spark else "module"
+        if self.spark is not None:
+            if not data_files:
+                self.fail("The export %s has no data file; nothing to transform" % self.checkpoint["export"]["arn"])
+            self.changed = True
+            self.checkpoint["failed_examples"] = self.spark.run(stage, self.checkpoint["export"]["arn"], data_files,
+                                                                source_key_names, self.fingerprint)
+            data_files = []
         for index, (data_key, dummy) in enumerate(data_files):
             if str(index) in stage["files"]:
                 continue  # written by an earlier run
@@ -277,6 +299,9 @@ class S3Migration:
             status=status or checkpoint.get("status", "in_progress"), resumed=self.resumed,
             checkpoint_path=self.plan.checkpoint_path, s3_prefix="s3://%s/%s/" % (self.plan.bucket, self.plan.prefix),
             export=checkpoint.get("export", {}), transform=totals, import_job=checkpoint.get("import_job", {}),
+            transform_job=dict(checkpoint.get("transform", {}).get("job", {}),
+                               engine=checkpoint.get("transform", {}).get("engine") or (
+                                   self.plan.spark.engine if self.plan.spark else "module")),
             failed_examples=checkpoint.get("failed_examples", []), verification=checkpoint.get("verification", {}))
         migration.update(extra)
         return dict(changed=self.changed, migration=migration)

@@ -14,6 +14,7 @@ import re
 
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import InputError
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.preflight import compile_transform
+from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.spark_options import build_spark_plan
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.schema_lint_identity import TABLE_NAME_PATTERN
 from ansible_collections.aichef.dynamodb.plugins.module_utils._template.schema_lint_keys import MAX_ATTRIBUTE_NAME_LENGTH
 
@@ -35,7 +36,7 @@ GB = 1024 ** 3
 S3MigrationPlan = collections.namedtuple("S3MigrationPlan", [
     "source_table", "target_table", "identity", "transform_spec", "transform", "bucket", "prefix", "key_schema",
     "billing_mode", "read_capacity", "write_capacity", "export_time", "checkpoint_path", "max_failed_items",
-    "verify_sample_size", "poll_interval", "wait_timeout"])
+    "verify_sample_size", "poll_interval", "wait_timeout", "spark"])
 
 
 def key_option(params, name):
@@ -99,7 +100,8 @@ def build_s3_plan(params, identity):
         billing_mode=params["billing_mode"], read_capacity=capacities[0], write_capacity=capacities[1],
         export_time=parse_export_time(params.get("export_time")), checkpoint_path=params["checkpoint_path"],
         max_failed_items=params["max_failed_items"], verify_sample_size=params["verify_sample_size"],
-        poll_interval=params["poll_interval"], wait_timeout=params["wait_timeout"])
+        poll_interval=params["poll_interval"], wait_timeout=params["wait_timeout"],
+        spark=build_spark_plan(params, params["s3_bucket"], prefix))
 
 
 def target_table_description(plan):
