@@ -11,6 +11,9 @@ import json
 import sys
 
 RESULT = "@@RESULT "
+# A short-lived local JVM: the C1 compiler only (C2's compiling costs more CPU than it saves in a minute) and the
+# serial collector (no GC threads competing for the two cores with the Python workers).
+JAVA_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 
 
 def main():
@@ -18,7 +21,7 @@ def main():
     from pyspark.sql import SparkSession  # pylint: disable=import-outside-toplevel,import-error
     spark = (SparkSession.builder.master("local[2]").appName("test_spark_job")
              .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
-             .getOrCreate())
+             .config("spark.driver.extraJavaOptions", JAVA_OPTIONS).getOrCreate())
     spark.sparkContext.setLogLevel("WARN")
     # As --py-files does: on the driver's sys.path and shipped to the Python workers.
     spark.sparkContext.addPyFile(py_files)

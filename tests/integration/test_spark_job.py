@@ -40,6 +40,7 @@ SPARK_VENV = os.path.join(ROOT, ".venv-spark")
 SPARK_PYTHON = os.path.join(SPARK_VENV, "bin", "python")
 SPARK_SUBMIT = os.path.join(SPARK_VENV, "bin", "spark-submit")
 RESULT = "@@RESULT "
+JAVA_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"  # as spark_session.py's, which says why
 ITEMS = 100000
 DATA_FILES = 8
 FILES_PER_STAGE = 2  # 4 stages: the killed run stops between two of them
@@ -104,15 +105,14 @@ def import_line(item):
 @pytest.fixture(scope="module")
 def export(tmp_path_factory):
     """The export directory, its lines, and the import lines of its items unchanged. DATA_FILES gzip files, named
-    as ExportTableToPointInTime names them; keys in the order the items were made, not sorted."""
+    as ExportTableToPointInTime names them."""
     rng = random.Random(17)
     directory = tmp_path_factory.mktemp("export") / "AWSDynamoDB" / EXPORT_ID
     (directory / "data").mkdir(parents=True)
-    lines, unchanged = [], set()
-    for number in range(ITEMS):
-        item = make_item(number, rng)
-        lines.append(json.dumps({"Item": item}, separators=(",", ":")))
-        unchanged.add(import_line(item))
+    # Written as the job writes its lines (keys sorted, no spaces), so one string is both the export's line and
+    # the import line the job must write for it without a transform.
+    lines = [import_line(make_item(number, rng)) for number in range(ITEMS)]
+    unchanged = set(lines)
     per_file = -(-ITEMS // DATA_FILES)
     for index in range(DATA_FILES):
         name = "%032x.json.gz" % rng.getrandbits(128)
@@ -281,7 +281,7 @@ def test_key_change_killed_between_stages_resumes(spark, bundle, export, tmp_pat
     started = time.time()
     with open(str(tmp_path / "killed-run.log"), "w") as log:
         process = subprocess.Popen([SPARK_SUBMIT, "--master", "local[2]", "--conf", "spark.ui.enabled=false",
-                                    "--py-files", py_files, script] + argv, stdout=log, stderr=subprocess.STDOUT,
+                                    "--driver-java-options", JAVA_OPTIONS, "--py-files", py_files, script] + argv, stdout=log, stderr=subprocess.STDOUT,
                                    env=spark_env(), start_new_session=True)
         try:
             while not first_marker.exists():
