@@ -39,108 +39,22 @@ MAX_MANAGED_POLICY_SIZE = 6144
 # lists each one when every policy fits IAM's quota, else uses the prefix.
 SCOPES = ("auto", "names", "prefix")
 
-# --- what a statement names ----------------------------------------------------------------------------------
-STACK = "stack"
-TABLES = "tables"
-# The tables and their streams: the resource-policy actions apply to a table or to its stream (CloudFormation
-# sets a stream's policy from StreamSpecification.ResourcePolicy), and the IAM linter rejects them without a
-# stream ARN. Only those actions apply to a stream among the ones granted on it.
-TABLES_AND_STREAMS = "tables_and_streams"
-INDEXES = "indexes"
-ALARMS = "alarms"
-LOG_GROUPS = "log_groups"
-# The template bucket (plugins/module_utils/_stack/template_bucket.py): the collection's own bucket of the account and
-# region, which the upload module creates and hardens when it is missing, or a bucket the user names, which it
-# only reads; and the template objects of this stack in it (<stack name>/<sha256>.yaml).
-OWN_TEMPLATE_BUCKET = "own_template_bucket"
-TEMPLATE_BUCKET = "template_bucket"
-TEMPLATE_OBJECTS = "template_objects"
-# Resource "*" is used only for actions that IAM cannot scope to a resource (the Service Authorization
-# Reference lists no resource type for them); each such statement says so in its "why".
-ANY_RESOURCE = "*"
-
-CALLED_VIA_CLOUDFORMATION = {"ForAnyValue:StringEquals": {"aws:CalledVia": ["cloudformation.amazonaws.com"]}}
-# Recovery only asks whether a table holds an item (Scan, Limit 1, Select COUNT): never read item data.
-COUNT_ONLY = {"StringEquals": {"dynamodb:Select": "COUNT"}}
-
-# One row per statement; "why" says who needs it. "planner" lists the actions that also form the pull-request
-# policy (reads and a change-set preview). "via_cloudformation" rows change resources that hold data and get the
-# aws:CalledVia condition (unless turned off): the role changes a table or the log group only through a stack
-# operation, which the stack's events record and drift detection compares. Alarms hold no data and are one
-# statement, so each alarm's ARN is listed once (a stack of a few tables then fits one managed policy).
-DEPLOYER_STATEMENTS = (
-    dict(sid="CloudFormationThisStack", resources=STACK,
-         actions=("cloudformation:ContinueUpdateRollback", "cloudformation:CreateChangeSet",
-                  "cloudformation:CreateStack", "cloudformation:DeleteChangeSet", "cloudformation:DeleteStack",
-                  "cloudformation:DescribeChangeSet", "cloudformation:DescribeStackEvents",
-                  "cloudformation:DescribeStackResourceDrifts", "cloudformation:DescribeStacks",
-                  "cloudformation:DetectStackDrift", "cloudformation:GetStackPolicy", "cloudformation:GetTemplate",
-                  "cloudformation:ListStackResources", "cloudformation:RollbackStack", "cloudformation:SetStackPolicy",
-                  "cloudformation:TagResource", "cloudformation:UntagResource", "cloudformation:UpdateStack",
-                  "cloudformation:UpdateTerminationProtection"),
-         planner=("cloudformation:CreateChangeSet", "cloudformation:DeleteChangeSet",
-                  "cloudformation:DescribeChangeSet", "cloudformation:DescribeStackEvents",
-                  "cloudformation:DescribeStacks", "cloudformation:GetStackPolicy", "cloudformation:GetTemplate",
-                  "cloudformation:ListStackResources", "cloudformation:TagResource"),
-         why="recovery reads the stack, deletes a dead one, continues or starts a rollback; the plan step previews "
-             "the change with a change set it deletes again (with the stack's tags: tag-on-create asks for "
-             "TagResource); amazon.aws.cloudformation creates or updates the stack with tags and termination "
-             "protection; the progress step reads its events; verification reads it and runs drift detection"),
-    # s3:PutBucketPolicy is left out on purpose: a role that writes a bucket's policy can grant itself, or another
-    # account, anything on that bucket (parliament's RESOURCE_POLICY_PRIVILEGE_ESCALATION); the CI role must not
-    # widen its own rights. The upload module then creates the bucket without its TLS-only policy and says so.
-    # create_actions: granted only on the collection's own bucket (OWN_TEMPLATE_BUCKET), never on a user's.
-    dict(sid="S3TemplateBucket", resources=TEMPLATE_BUCKET, actions=("s3:ListBucket",), planner="all",
-         create_actions=("s3:CreateBucket", "s3:PutBucketPublicAccessBlock", "s3:PutBucketVersioning",
-                         "s3:PutEncryptionConfiguration"),
-         why="the template upload checks the template bucket exists (HeadBucket; s3:ListBucket also makes HeadObject "
-             "answer 404, not 403, for a template not uploaded yet), and creates the collection's own bucket of the "
-             "account and region when it is missing, with public access blocked, default encryption and versioning"),
-    dict(sid="S3TemplatesOfThisStack", resources=TEMPLATE_OBJECTS, actions=("s3:GetObject", "s3:PutObject"),
-         planner=("s3:GetObject",),
-         why="the template upload asks whether the template is there (HeadObject) and uploads it; CloudFormation "
-             "reads a TemplateURL with the caller's credentials (s3:GetObject), for a change set too"),
-    dict(sid="CloudFormationNoResourceType", resources=ANY_RESOURCE,
-         actions=("cloudformation:DescribeStackDriftDetectionStatus", "cloudformation:ListExports",
-                  "cloudformation:ListImports"),
-         planner=("cloudformation:ListImports",),
-         why='"*": IAM has no resource type for these (a drift detection id; the exports and imports of the '
-             "account and region); the plan step refuses to drop an output another stack imports; verification "
-             "polls the drift detection and checks the stack's exports"),
-    dict(sid="DynamoDBReadTables", resources=TABLES_AND_STREAMS,
-         actions=("dynamodb:DescribeContinuousBackups", "dynamodb:DescribeContributorInsights",
-                  "dynamodb:DescribeKinesisStreamingDestination", "dynamodb:DescribeTable",
-                  "dynamodb:DescribeTimeToLive", "dynamodb:GetResourcePolicy", "dynamodb:ListTagsOfResource"),
-         planner="all",
-         why="recovery and verification describe the tables; CloudFormation's table read handler (every update "
-             "and drift detection) calls all of these"),
-    dict(sid="DynamoDBCountItems", resources=TABLES, condition=COUNT_ONLY,
-         actions=("dynamodb:Scan",), planner="all",
-         why="recovery refuses to delete a failed stack whose tables hold items: a one-item COUNT scan, no data"),
-    dict(sid="DynamoDBChangeTablesViaCloudFormation", resources=TABLES_AND_STREAMS, via_cloudformation=True,
-         actions=("dynamodb:CreateTable", "dynamodb:DeleteResourcePolicy", "dynamodb:DeleteTable",
-                  "dynamodb:PutResourcePolicy", "dynamodb:TagResource", "dynamodb:UntagResource",
-                  "dynamodb:UpdateContinuousBackups", "dynamodb:UpdateTable", "dynamodb:UpdateTimeToLive"),
-         why="CloudFormation's table handlers, for the properties the template sets (keys, indexes, billing, "
-             "TTL, PITR, SSE with the AWS managed key, deletion protection, streams, resource policy, tags)"),
-    dict(sid="CloudWatchAlarms", resources=ALARMS,
-         actions=("cloudwatch:DeleteAlarms", "cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource",
-                  "cloudwatch:PutMetricAlarm", "cloudwatch:TagResource", "cloudwatch:UntagResource"),
-         why="verification describes the alarms; CloudFormation's alarm handlers"),
-    dict(sid="LogsReadLogGroup", resources=LOG_GROUPS,
-         actions=("logs:GetDataProtectionPolicy", "logs:ListTagsForResource"),
-         why="CloudFormation's log group read handler"),
-    dict(sid="LogsNoResourceType", resources=ANY_RESOURCE, requires=LOG_GROUPS,
-         actions=("logs:DescribeIndexPolicies", "logs:DescribeLogGroups", "logs:DescribeResourcePolicies"),
-         why='"*": IAM has no resource type for these (they list by name prefix or for the account); '
-             "verification and CloudFormation's log group read handler call them"),
-    dict(sid="LogsChangeLogGroupViaCloudFormation", resources=LOG_GROUPS, via_cloudformation=True,
-         actions=("logs:CreateLogGroup", "logs:DeleteDataProtectionPolicy", "logs:DeleteLogGroup",
-                  "logs:DeleteRetentionPolicy", "logs:PutRetentionPolicy", "logs:TagResource",
-                  "logs:UntagResource"),
-         why="CloudFormation's log group handlers (retention, tags; the delete handler also removes a data "
-             "protection policy)"),
-)
+from ansible_collections.aichef.dynamodb.plugins.module_utils._iam.statements import ALARMS
+from ansible_collections.aichef.dynamodb.plugins.module_utils._iam.statements import ANY_RESOURCE
+from ansible_collections.aichef.dynamodb.plugins.module_utils._iam.statements import CALLED_VIA_CLOUDFORMATION
+from ansible_collections.aichef.dynamodb.plugins.module_utils._iam.statements import DEPLOYER_STATEMENTS
+from ansible_collections.aichef.dynamodb.plugins.module_utils._iam.statements import IMPORT_LOG_GROUPS
+from ansible_collections.aichef.dynamodb.plugins.module_utils._iam.statements import IMPORT_SOURCE_BUCKETS
+from ansible_collections.aichef.dynamodb.plugins.module_utils._iam.statements import IMPORT_SOURCE_OBJECTS
+from ansible_collections.aichef.dynamodb.plugins.module_utils._iam.statements import IMPORT_TABLES
+from ansible_collections.aichef.dynamodb.plugins.module_utils._iam.statements import INDEXES
+from ansible_collections.aichef.dynamodb.plugins.module_utils._iam.statements import LOG_GROUPS
+from ansible_collections.aichef.dynamodb.plugins.module_utils._iam.statements import OWN_TEMPLATE_BUCKET
+from ansible_collections.aichef.dynamodb.plugins.module_utils._iam.statements import STACK
+from ansible_collections.aichef.dynamodb.plugins.module_utils._iam.statements import TABLES
+from ansible_collections.aichef.dynamodb.plugins.module_utils._iam.statements import TABLES_AND_STREAMS
+from ansible_collections.aichef.dynamodb.plugins.module_utils._iam.statements import TEMPLATE_BUCKET
+from ansible_collections.aichef.dynamodb.plugins.module_utils._iam.statements import TEMPLATE_OBJECTS
 
 # The guide's application policy: item actions on the tables, Query on their indexes.
 APPLICATION_TABLE_ACTIONS = ("dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:DeleteItem",
@@ -191,6 +105,14 @@ def _name(resource_id, properties, key, context):
     return value
 
 
+def _import_source(resource_id, properties, table_name, context):
+    """The table created from S3 and where it reads from: its bucket, and its key prefix ("" for the whole bucket)."""
+    source = (properties["ImportSourceSpecification"] or {}).get("S3BucketSource") or {}
+    bucket = _name(resource_id, source, "S3Bucket", context)
+    prefix = _name(resource_id, source, "S3KeyPrefix", context) if source.get("S3KeyPrefix") else ""
+    return dict(table=table_name, bucket=bucket, prefix=prefix)
+
+
 def stack_resource_names(template, stack_name, region, account_id, partition="aws"):
     """The names a policy must cover: tables with their index names, alarm names, log group names.
 
@@ -198,7 +120,7 @@ def stack_resource_names(template, stack_name, region, account_id, partition="aw
     other resource type needs more than these policies grant, so that raises ValueError.
     """
     context = _pseudo_parameters(template, stack_name, region, account_id, partition)
-    names = dict(tables=[], alarms=[], log_groups=[])
+    names = dict(tables=[], alarms=[], log_groups=[], imports=[])
     for resource_id, resource in (template.get("Resources") or {}).items():
         resource_type = resource.get("Type") if isinstance(resource, dict) else None
         properties = (resource or {}).get("Properties") or {}
@@ -208,6 +130,8 @@ def stack_resource_names(template, stack_name, region, account_id, partition="aw
             if not all(isinstance(index, str) and index for index in indexes):
                 raise ValueError("%s: every index needs a literal IndexName" % resource_id)
             names["tables"].append(dict(name=_name(resource_id, properties, "TableName", context), indexes=indexes))
+            if properties.get("ImportSourceSpecification"):
+                names["imports"].append(_import_source(resource_id, properties, names["tables"][-1]["name"], context))
         elif resource_type == CLOUDWATCH_ALARM:
             names["alarms"].append(_name(resource_id, properties, "AlarmName", context))
         elif resource_type == LOGS_LOG_GROUP:
@@ -256,7 +180,13 @@ def resource_arns(names, stack_name, region, account_id, partition="aws", scope=
     for name in names["log_groups"]:
         log_groups += [logs + name, logs + name + ":*"]
     bucket = "arn:%s:s3:::%s" % (partition, template_bucket or default_bucket_name(account_id, region))
+    imports = names.get("imports") or []
     return {
+        IMPORT_TABLES: [dynamodb + source["table"] + suffix for source in imports for suffix in ("", "/import/*")],
+        IMPORT_SOURCE_BUCKETS: sorted(set("arn:%s:s3:::%s" % (partition, source["bucket"]) for source in imports)),
+        IMPORT_SOURCE_OBJECTS: sorted(set("arn:%s:s3:::%s/%s*" % (partition, source["bucket"], source["prefix"])
+                                          for source in imports)),
+        IMPORT_LOG_GROUPS: [logs + "/aws-dynamodb/*"] if imports else [],
         OWN_TEMPLATE_BUCKET: [] if template_bucket else [bucket],
         TEMPLATE_BUCKET: [bucket],
         TEMPLATE_OBJECTS: ["%s/%s/*" % (bucket, stack_name)],
@@ -296,7 +226,9 @@ def deployer_policy(arns, called_via_cloudformation=True, planner=False):
         elif row.get("create_actions") and arns[OWN_TEMPLATE_BUCKET]:
             actions = actions + row["create_actions"]
         resources = arns[row["resources"]]
-        if not actions or not resources or not arns[row.get("requires", row["resources"])]:
+        required = row.get("requires", row["resources"])
+        if not actions or not resources or not any(arns[kind] for kind in
+                                                   (required if isinstance(required, tuple) else (required,))):
             continue  # e.g. no log group: no statement, rather than one about resources that do not exist
         condition = row.get("condition")
         if row.get("via_cloudformation") and called_via_cloudformation:

@@ -6,6 +6,7 @@ this stack's templates in it. They must also be complete:
 every AWS call the deploy and verify code makes, and every permission CloudFormation's handlers need for what the
 template can contain, is granted (checked against the code itself and cfn-lint's copy of the resource schemas).
 """
+import copy
 import glob
 import json
 import os
@@ -104,6 +105,11 @@ def declared_arns(template):
             allowed |= {table, table + "/stream/*"}
             for index in properties.get("GlobalSecondaryIndexes", []) + properties.get("LocalSecondaryIndexes", []):
                 allowed.add(table + "/index/" + index["IndexName"])
+            source = properties.get("ImportSourceSpecification", {}).get("S3BucketSource")
+            if source:  # created from S3: its imports, the source's bucket and files, the imports' log groups
+                objects = "arn:aws:s3:::%s/%s*" % (source["S3Bucket"], source.get("S3KeyPrefix", ""))
+                allowed |= {table + "/import/*", "arn:aws:s3:::" + source["S3Bucket"], objects,
+                            base % "logs" + "log-group:/aws-dynamodb/*"}
         elif resource["Type"] == "AWS::CloudWatch::Alarm":
             allowed.add(base % "cloudwatch" + "alarm:" + properties["AlarmName"])
         elif resource["Type"] == "AWS::Logs::LogGroup":
@@ -165,6 +171,38 @@ class TestStackPolicies:
             for statement in statements(result[kind]):
                 for resource in as_list(statement["Resource"]):
                     assert resource in allowed, (kind, resource)
+
+    def test_a_table_created_from_s3_gets_the_imports_permissions_on_its_source_only(self, default_policies):
+        """every-option.yml's ai-chef-archive is created from s3://ai-chef-exports/archive/2026/: the deployer may
+        start and poll its import only through CloudFormation, list that bucket, read that prefix and write the
+        import's error log; the default stack, with no such table, gets none of it, nor does the planner."""
+        template = dict(DECLARATIONS)["every-option.yml"]
+        result = generate(template)
+        by_sid = dict((statement["Sid"], statement) for statement in statements(result["deployer"]))
+        table = "arn:aws:dynamodb:%s:%s:table/ai-chef-archive" % (REGION, ACCOUNT)
+        assert by_sid["DynamoDBImportTablesViaCloudFormation"] == dict(
+            Sid="DynamoDBImportTablesViaCloudFormation", Effect="Allow",
+            Action=["dynamodb:DescribeImport", "dynamodb:ImportTable"], Resource=[table, table + "/import/*"],
+            Condition=CALLED_VIA_CLOUDFORMATION)
+        assert by_sid["S3ListImportSources"]["Resource"] == "arn:aws:s3:::ai-chef-exports"
+        assert by_sid["S3ReadImportSources"]["Resource"] == "arn:aws:s3:::ai-chef-exports/archive/2026/*"
+        assert by_sid["LogsImportErrors"]["Resource"] == "arn:aws:logs:%s:%s:log-group:/aws-dynamodb/*" % (
+            REGION, ACCOUNT)
+        import_sids = {"DynamoDBImportTablesViaCloudFormation", "S3ListImportSources", "S3ReadImportSources",
+                       "LogsImportErrors"}
+        assert not import_sids & {statement["Sid"] for statement in statements(result["planner"])}
+        assert not import_sids & {statement["Sid"] for statement in statements(default_policies["deployer"])}
+
+    def test_an_import_without_a_log_group_in_the_stack_still_may_describe_log_groups(self):
+        """logs:DescribeLogGroups has no resource type: the import's need of it is granted on "*" even when the
+        stack declares no log group of its own."""
+        template = copy.deepcopy(dict(DECLARATIONS)["every-option.yml"])
+        template["Resources"] = dict((name, resource) for name, resource in template["Resources"].items()
+                                     if resource["Type"] != "AWS::Logs::LogGroup")
+        by_sid = dict((statement["Sid"], statement) for statement in statements(generate(template)["deployer"]))
+        assert "LogsReadLogGroup" not in by_sid and "LogsImportErrors" in by_sid
+        assert by_sid["LogsNoResourceType"]["Resource"] == "*"
+        assert "logs:DescribeLogGroups" in by_sid["LogsNoResourceType"]["Action"]
 
     def test_stack_policies_names_tables_indexes_alarms_and_log_group(self, default_template, default_policies):
         assert default_policies["resources"] == dict(
