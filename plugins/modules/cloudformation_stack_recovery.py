@@ -261,14 +261,14 @@ def main():
     module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     try:
         validate_stack_name(module.params["stack_name"])
-        if module.params["template_body"] is not None:
-            parse_template(module.params["template_body"])
+        # Parsed once, before any client: a template that does not parse fails here; recovery uses this parse.
+        template = parse_template(module.params["template_body"]) if module.params["template_body"] is not None else None
         validate_region(module.region)
         decorator = retry_decorator(module.params)
         recovery = StackRecovery(
             module.client("cloudformation", retry_decorator=decorator),
             LazyClient(lambda: module.client("dynamodb", retry_decorator=decorator)),
-            module.params["stack_name"], module.params, module.check_mode)
+            module.params["stack_name"], module.params, module.check_mode, declared_template=template)
         result = recovery.run()
     except UnknownStackStatusError as e:
         module.fail_json(msg=str(e))

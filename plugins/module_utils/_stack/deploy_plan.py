@@ -25,13 +25,17 @@ def stored_template(template_body):
     return parse_template(template_body)
 
 
-def stack_differences(stack, deployed_template_body, desired_template_body, tags=None, termination_protection=None):
+def stack_differences(stack, deployed_template_body, desired_template_body, tags=None, termination_protection=None,
+                      desired_template=None):
     """Names of what differs between the live stack and the declaration; empty when a deploy is a no-op.
 
-    tags / termination_protection of None mean "not declared": they are then not compared.
+    tags / termination_protection of None mean "not declared": they are then not compared. desired_template: the
+    desired body already parsed, if the caller has it.
     """
     differences = []
-    if stored_template(deployed_template_body) != parse_template(desired_template_body):
+    if desired_template is None:
+        desired_template = parse_template(desired_template_body)
+    if stored_template(deployed_template_body) != desired_template:
         differences.append("template")
     if stack.get("Parameters"):
         # The role passes no parameters; a stack that has some was deployed differently: let UpdateStack decide.

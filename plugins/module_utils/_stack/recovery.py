@@ -58,7 +58,7 @@ class StackRecovery:
     """One recovery run: the clients, the options, and what has been seen and done so far."""
 
     def __init__(self, cloudformation, dynamodb, stack_name, options, check_mode, sleep=time.sleep,
-                 clock=time.monotonic):
+                 clock=time.monotonic, declared_template=None):
         self.cloudformation = cloudformation
         self.dynamodb = dynamodb
         self.stack_name = stack_name
@@ -71,6 +71,13 @@ class StackRecovery:
         self.events = []
         self.actions = []
         self.tables_checked = False
+        self._declared_template = declared_template
+
+    def declared_template(self):
+        """template_body parsed, once (None without one); the module hands over its own parse."""
+        if self._declared_template is None and self.options["template_body"]:
+            self._declared_template = parse_template(self.options["template_body"])
+        return self._declared_template
 
     # --- reading -------------------------------------------------------------------------------------------
     def read_stack(self):
@@ -138,7 +145,7 @@ class StackRecovery:
         if self.tables_checked or not self.options["template_body"]:
             return
         self.tables_checked = True
-        names = declared_table_names(parse_template(self.options["template_body"]))
+        names = declared_table_names(self.declared_template())
         existing = [name for name in names if describe_table(self.dynamodb, name) is not None]
         if existing:
             self.refuse(status, "the stack must be created, but table(s) %s already exist outside it (kept by a "
@@ -187,7 +194,7 @@ class StackRecovery:
             return ["template"]
         differences = stack_differences(self.stack, get_template(self.cloudformation, self.stack_name),
                                         self.options["template_body"], self.options["tags"],
-                                        self.options["termination_protection"])
+                                        self.options["termination_protection"], desired_template=self.declared_template())
         declared_policy = self.options["stack_policy"]
         if declared_policy is not None and get_stack_policy(self.cloudformation, self.stack_name) != declared_policy:
             differences.append(STACK_POLICY)
@@ -284,7 +291,7 @@ class StackRecovery:
             stack_policy_differs=STACK_POLICY in differences,
             # A create needs no preview (nothing to compare or guard): its plan is read from the template here, so
             # the role runs no change-plan module for it.
-            plan=create_plan(self.stack_name, parse_template(self.options["template_body"]))
+            plan=create_plan(self.stack_name, self.declared_template())
             if deploy == "create" and self.options["template_body"] else {},
             failures=self.failure_lines(),
             changed=any(step["action"] in table.MUTATING_ACTIONS for step in self.actions),
