@@ -21,7 +21,10 @@ stage), --work (the job's checkpoint and report), --transform (the spec, JSON), 
 
 Stages: the data files are transformed in stages of --files_per_stage files. Each stage's output is written whole
 (a rerun of a stage deletes what a killed run left of it first) and then its counts are written as a marker under
---work/stages; a rerun with the same arguments skips the stages that have a marker. The report
+--work/stages; a rerun with the same arguments skips the stages that have a marker. Then the target keys of all
+the items written (each stage writes them beside its items, under --work/meta) are counted, unless the target key
+is the source's unchanged: keys shared by several items (a many-to-one key transform, which ImportTable would
+resolve by keeping one item) fail the job before its report, so the module never imports them. The report
 (--work/report/part-00000, one JSON line: counts, part files per stage, the first failed items' keys) is written
 last; the module reads it. Items are never converted: N stays the exported string, B and BS stay base64 outside
 the transform, so 38-digit numbers, exponents, sets, nested M and L, BOOL and NULL come out as they went in.
@@ -30,7 +33,9 @@ the transform, so 38-digit numbers, exponents, sets, nested M and L, BOOL and NU
 import argparse
 import hashlib
 import json
+import operator
 import sys
+import time
 
 try:
     from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate import dynamodb_json
@@ -39,7 +44,10 @@ except ImportError:  # on Glue or EMR Serverless: the zip of --extra-py-files / 
     from aichef_migrate import dynamodb_json  # pylint: disable=import-error
     from aichef_migrate import transform  # pylint: disable=import-error
 
-ITEM, FILTERED, FAILED = "item", "filtered", "failed"
+ITEM, FAILED, COUNTS = "item", "failed", "counts"
+# The lines of a stage's metadata (--work/meta/stage-N): one per item (its target key), one per partition (its
+# counts), one per failed item among the partition's first MAX_EXAMPLES.
+KEY_LINE, FAILED_LINE, COUNTS_LINE = "k\t", "f\t", "c\t"
 COUNT_NAMES = ("items_read", "items_written", "items_filtered", "items_failed")
 MAX_EXAMPLES = 5
 GZIP_CODEC = "org.apache.hadoop.io.compress.GzipCodec"
@@ -80,9 +88,11 @@ def parse_args(argv):
 
 
 def transform_lines(lines, compiled, target_key, source_key, where):
-    """(ITEM, import line) / (FILTERED, None) / (FAILED, {key, reason}) for each export line of one partition.
-
+    """The records of one partition's export lines: (ITEM, import line, target key text) per item kept,
+    (FAILED, {key, reason}) for the first MAX_EXAMPLES items that fail, and last (COUNTS, {count name: number}).
     The same steps as export_transform.transform_data_file, in the same order."""
+    names = [name for name, dummy in target_key]
+    counts = dict((name, 0) for name in COUNT_NAMES)
     for number, line in enumerate(lines, 1):
         try:
             item = dynamodb_json.parse_line(line)
@@ -90,16 +100,29 @@ def transform_lines(lines, compiled, target_key, source_key, where):
             raise JobError("%s line %d is not DynamoDB JSON: %s" % (where, number, e))
         if item is None:
             continue
+        counts["items_read"] += 1
         try:
             result = transform.transform_item(item, compiled)
             if result is None:
-                yield FILTERED, None
+                counts["items_filtered"] += 1
                 continue
             transform.check_target_item(result, target_key)
         except transform.ItemRejected as e:
-            yield FAILED, dict(key=transform.readable_key(transform.key_of(item, source_key)), reason=e.reason)
+            counts["items_failed"] += 1
+            if counts["items_failed"] <= MAX_EXAMPLES:
+                yield FAILED, dict(key=transform.readable_key(transform.key_of(item, source_key)), reason=e.reason)
             continue
-        yield ITEM, dynamodb_json.item_line(result).decode("utf-8").rstrip("\n")
+        counts["items_written"] += 1
+        yield (ITEM, dynamodb_json.item_line(result).decode("utf-8").rstrip("\n"),
+               json.dumps([[name, dynamodb_json.encode_value(result[name])] for name in names], sort_keys=True))
+    yield COUNTS, counts
+
+
+def meta_line(record):
+    """A record's line in the stage's metadata."""
+    if record[0] == ITEM:
+        return KEY_LINE + record[2]
+    return (FAILED_LINE if record[0] == FAILED else COUNTS_LINE) + json.dumps(record[1], sort_keys=True)
 
 
 class Files:
@@ -148,8 +171,10 @@ def fingerprint(args, files):
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def run_stage(spark, args, paths, output):
-    """Transform one stage's data files into output -> its counts, part files and failed examples."""
+def run_stage(spark, args, paths, output, meta):
+    """Transform one stage's data files into output, and their metadata (target keys, counts, failed examples) into
+    meta -> the stage's counts and failed examples. The transform runs once (its records are persisted for the
+    second write); counts come from the records written, so a task run twice counts once."""
     from pyspark import StorageLevel  # pylint: disable=import-outside-toplevel,import-error
     compiled, target_key, source_key = args.compiled, args.target_key, args.source_key
     names = [path.rsplit("/", 1)[-1] for path in paths]
@@ -164,18 +189,47 @@ def run_stage(spark, args, paths, output):
     try:
         results.filter(lambda record: record[0] == ITEM).map(lambda record: record[1]).saveAsTextFile(
             output, compressionCodecClass=GZIP_CODEC)
-        kinds = dict(results.map(lambda record: record[0]).countByValue())
-        examples = results.filter(lambda record: record[0] == FAILED).map(lambda record: record[1]).take(
-            MAX_EXAMPLES)
+        results.map(meta_line).saveAsTextFile(meta, compressionCodecClass=GZIP_CODEC)
     finally:
         results.unpersist()
-    counts = dict(items_written=kinds.get(ITEM, 0), items_filtered=kinds.get(FILTERED, 0),
-                  items_failed=kinds.get(FAILED, 0), failed_examples=examples)
-    counts["items_read"] = counts["items_written"] + counts["items_filtered"] + counts["items_failed"]
-    return counts
+    counts = dict((name, 0) for name in COUNT_NAMES)
+    examples = []
+    for line in spark.sparkContext.textFile(meta).filter(lambda line: not line.startswith(KEY_LINE)).collect():
+        if line.startswith(COUNTS_LINE):
+            for name, number in json.loads(line[len(COUNTS_LINE):]).items():
+                counts[name] += number
+        elif len(examples) < MAX_EXAMPLES:
+            examples.append(json.loads(line[len(FAILED_LINE):]))
+    return dict(counts, failed_examples=examples)
 
 
-def write_line(line):
+def shared_keys(spark, args, stage_names):
+    """(how many target keys several written items share, the first few with their item counts), from the keys
+    each stage wrote in its metadata: ImportTable would keep one item of each, so the job refuses them before the
+    import."""
+    paths = ",".join("%s/meta/%s" % (args.work, name) for name in stage_names)
+    keys = spark.sparkContext.textFile(paths).filter(lambda line: line.startswith(KEY_LINE))
+    shared = keys.map(lambda line: (line[len(KEY_LINE):], 1)).reduceByKey(operator.add).filter(
+        lambda pair: pair[1] > 1)
+    examples = shared.take(MAX_EXAMPLES)
+    return (shared.count() if examples else 0), examples
+
+
+def key_unchanged(args):
+    """The target key is the source's, carried as it is: the source table's keys are unique, no check is needed."""
+    names = [name for name, dummy in args.target_key]
+    compiled = args.compiled
+    touched = set(compiled.derive) | set(compiled.rename) | set(compiled.rename.values()) | set(compiled.defaults)
+    return names == args.source_key and not touched & set(names)
+
+
+def readable(key, count):
+    """[[name, {type: value}]] -> 'PK=USER#1 (3 items)'; B stays its base64 text."""
+    return "%s (%d items)" % (", ".join("%s=%s" % (name, list(value.values())[0]) for name, value in json.loads(key)),
+                              count)
+
+
+def progress(line):
     """A progress line in the driver's log (stdout: CloudWatch on Glue, the driver's stdout log on EMR)."""
     sys.stdout.write(line + "\n")
     sys.stdout.flush()
@@ -183,7 +237,7 @@ def write_line(line):
 
 def run(spark, argv, log=None):
     """The job: every stage not done yet, then the report. Returns the report (a dict)."""
-    log = log or write_line
+    log = log or progress
     args = parse_args(argv)
     files = Files(spark)
     # Part files only: no _SUCCESS object in what ImportTable reads (it reads every object under its prefix).
@@ -207,19 +261,29 @@ def run(spark, argv, log=None):
             report["stages_resumed"] += 1
             log("stage %d/%d (%d files): done by an earlier run" % (index + 1, len(stages), len(paths)))
         else:
-            output = "%s/%s" % (args.target, name)
+            output, meta = "%s/%s" % (args.target, name), "%s/meta/%s" % (args.work, name)
             files.delete(output)  # what a killed run left of this stage
-            counts = run_stage(spark, args, paths, output)
+            files.delete(meta)
+            started = time.time()
+            counts = run_stage(spark, args, paths, output, meta)
             counts.update(fingerprint=mark, parts=files.part_names(output))
             files.write_line(marker, json.dumps(counts, sort_keys=True))
-            log("stage %d/%d (%d files): %d items read, %d written, %d filtered, %d failed" % (
-                index + 1, len(stages), len(paths), counts["items_read"], counts["items_written"],
-                counts["items_filtered"], counts["items_failed"]))
+            log("stage %d/%d (%d files) in %.1f s: %d items read, %d written, %d filtered, %d failed" % (
+                index + 1, len(stages), len(paths), time.time() - started, counts["items_read"],
+                counts["items_written"], counts["items_filtered"], counts["items_failed"]))
         for count in COUNT_NAMES:
             report[count] += counts[count]
         room = MAX_EXAMPLES - len(report["failed_examples"])
         report["failed_examples"].extend(counts["failed_examples"][:max(room, 0)])
         report["stages"][name] = dict((count, counts[count]) for count in COUNT_NAMES + ("parts",))
+    started = time.time()
+    total, examples = (0, []) if key_unchanged(args) else shared_keys(spark, args, list(report["stages"]))
+    log("target keys %s in %.1f s: %d shared" % ("unchanged (the source's)" if key_unchanged(args) else "checked",
+                                                 time.time() - started, total))
+    if total:
+        raise JobError("%d target keys are each the key of several items: the transform maps several items to one "
+                       "key, and the import would keep one of them; first %s" % (
+                           total, "; ".join(readable(key, count) for key, count in examples)))
     files.write_line("%s/%s" % (args.work, REPORT), json.dumps(report, sort_keys=True))
     log("done: %d items read, %d written, %d filtered, %d failed" % tuple(report[name] for name in COUNT_NAMES))
     return report

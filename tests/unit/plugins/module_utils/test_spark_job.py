@@ -38,15 +38,19 @@ def test_bad_arguments_fail_the_job_with_one_message(extra, message):
 
 
 def test_lines_become_import_lines_counts_and_failed_keys():
-    args = spark_job.parse_args(ARGS)
+    args = spark_job.parse_args(ARGS + ["--transform", json.dumps({
+        "derive": {"PK": "S#{sessionId}"}, "filter": [{"attribute": "skip", "exists": False}]})])
     lines = [json.dumps({"Item": {"sessionId": {"S": "a"}, "n": {"N": "-1.0000000000000000000000000000000000001E-130"},
-                                  "b": {"BS": ["AP8=", "AQ=="]}}}), "",
-             json.dumps({"Item": {"other": {"S": "x"}}})]
+                                  "b": {"BS": ["AP8=", "AQ=="]}}}), "", json.dumps({"Item": {"skip": {"NULL": True}}})]
+    lines += [json.dumps({"Item": {"other": {"S": "x%d" % number}}}) for number in range(7)]
     records = list(spark_job.transform_lines(lines, args.compiled, args.target_key, args.source_key, "f.json.gz"))
-    assert [kind for kind, dummy in records] == [spark_job.ITEM, spark_job.FAILED]
+    assert [record[0] for record in records] == [spark_job.ITEM] + [spark_job.FAILED] * 5 + [spark_job.COUNTS]
     assert json.loads(records[0][1]) == {"Item": {"PK": {"S": "S#a"}, "sessionId": {"S": "a"}, "n": {
         "N": "-1.0000000000000000000000000000000000001E-130"}, "b": {"BS": ["AP8=", "AQ=="]}}}
+    assert spark_job.meta_line(records[0]) == "k\t" + json.dumps([["PK", {"S": "S#a"}]])
     assert records[1][1] == dict(key={}, reason="derive PK: attribute sessionId is missing")
+    # Every failure counted, the first five kept as examples.
+    assert records[-1][1] == dict(items_read=9, items_written=1, items_filtered=1, items_failed=7)
 
 
 def test_a_line_that_is_not_dynamodb_json_names_its_file_and_line():
@@ -74,3 +78,15 @@ def test_the_zip_is_the_collection_code_and_the_script_imports_it_alone(tmp_path
     output = subprocess.check_output([sys.executable, "-S", "-c", probe], cwd=str(tmp_path),
                                      env=dict(os.environ, PYTHONPATH=""), universal_newlines=True)
     assert output.strip() == os.path.join("code.zip", "aichef_migrate", "transform.py")
+
+
+@pytest.mark.parametrize("transform, target_key, unchanged", [
+    ({}, [["sessionId", "S"]], True),
+    ({"drop": ["title"], "defaults": {"v": 1}}, [["sessionId", "S"]], True),
+    ({"rename": {"sessionId": "id", "other": "sessionId"}}, [["sessionId", "S"]], False),
+    ({"derive": {"sessionId": "S#{sessionId}"}}, [["sessionId", "S"]], False),
+    ({}, [["userId", "S"]], False),
+])
+def test_the_shared_key_check_is_skipped_only_for_the_source_key_carried_unchanged(transform, target_key, unchanged):
+    args = spark_job.parse_args(ARGS + ["--transform", json.dumps(transform), "--target_key", json.dumps(target_key)])
+    assert spark_job.key_unchanged(args) is unchanged
