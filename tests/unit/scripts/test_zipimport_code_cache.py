@@ -30,7 +30,8 @@ class Kitchen:
 def compiled(tmp_path, monkeypatch):
     """The cache in a temporary directory, wrapped around a compile that records each real compilation."""
     calls = []
-    compile_source = code_cache._compile_source  # pylint: disable=protected-access  (zipimport's own)
+    # zipimport's own compile, as the cache module saved it
+    compile_source = code_cache._compile_source  # pylint: disable=protected-access
 
     def counting_compile(pathname, source):
         calls.append(pathname)
