@@ -77,7 +77,7 @@ verify: emulator-start
 
 # --- tests ----------------------------------------------------------------------------------------------
 # Two lanes on the machine's cores: the integration tests (one pytest-xdist worker per core) beside the other
-# layers one after the other; each lane's output is printed whole when it ends. Installing the three venvs at once
+# layers one after the other; each lane's output is printed whole when it ends. Installing the four venvs at once
 # overlaps their downloads and unpacking.
 test:
 	$(MAKE) --no-print-directory -j3 install
