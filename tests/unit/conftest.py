@@ -42,6 +42,16 @@ def sts(api_calls):
 
 
 @pytest.fixture
+def glue(api_calls):
+    yield from _stubbed("glue", api_calls)
+
+
+@pytest.fixture
+def emr(api_calls):
+    yield from _stubbed("emr-serverless", api_calls)
+
+
+@pytest.fixture
 def stubbed_clients():
     """callable(service) -> retrying client over a stubbed boto3 client, for any service (team_stack's helpers
     queue the team stack's answers on it); every queued response must be used."""

@@ -132,6 +132,18 @@ def stub_get_item(stubber, name, key, item=None, consistent_read=False):
                                                 "ReturnConsumedCapacity": "TOTAL"})
 
 
+def session_key(number):
+    """The key of session_item(number) in ai-chef-sessions."""
+    return {"sessionId": {"S": "s%04d" % number}}
+
+
+def stub_preflight(source, target, probe_items):
+    """The copy's preflight: both tables described (sessions key, PK/SK key), then the source probed."""
+    stub_describe_table(source, SOURCE, SESSIONS_KEY)
+    stub_describe_table(target, TARGET, PK_SK_KEY)
+    stub_probe(source, SOURCE, probe_items)
+
+
 def session_item(number, **extra):
     """A source item of ai-chef-sessions, low-level (AttributeValue dicts)."""
     item = {"sessionId": {"S": "s%04d" % number}, "userId": {"S": "u%d" % (number % 3)},

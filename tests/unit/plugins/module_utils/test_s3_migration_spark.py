@@ -15,26 +15,8 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.s3_migrat
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.spark_runs import spark_runs_for
 from ansible_collections.aichef.dynamodb.tests.unit.utils import s3_migration_stubs as stubs
 from ansible_collections.aichef.dynamodb.tests.unit.utils import spark_run_stubs as spark_stubs
-from ansible_collections.aichef.dynamodb.tests.unit.utils.stubber import StubbedClient
 
 STARTS = ("glue:StartJobRun", "emr-serverless:StartJobRun")
-
-
-def stubbed(service, log):
-    client = StubbedClient(service, log)
-    with client.stubber:
-        yield client
-        client.stubber.assert_no_pending_responses()
-
-
-@pytest.fixture
-def glue(api_calls):
-    yield from stubbed("glue", api_calls)
-
-
-@pytest.fixture
-def emr(api_calls):
-    yield from stubbed("emr-serverless", api_calls)
 
 
 @pytest.fixture

@@ -10,28 +10,10 @@ from ansible_collections.aichef.dynamodb.tests.unit.utils import s3_migration_st
 from ansible_collections.aichef.dynamodb.tests.unit.utils import spark_run_stubs as spark_stubs
 from ansible_collections.aichef.dynamodb.tests.unit.utils.module_runner import module_runner
 from ansible_collections.aichef.dynamodb.tests.unit.utils.module_runner import patch_aws_client_with_stubs
-from ansible_collections.aichef.dynamodb.tests.unit.utils.stubber import StubbedClient
 
 ARGS = dict(source_table=stubs.SOURCE, target_table=stubs.TARGET, s3_bucket=stubs.BUCKET, s3_prefix=stubs.PREFIX,
             hash_key=dict(name="PK"), range_key=dict(name="SK"), transform=stubs.KEY_CHANGE, region="us-east-1",
             backoff_retries=1, backoff_delay=1, backoff_max_delay=1)
-
-
-def stubbed(service, log):
-    client = StubbedClient(service, log)
-    with client.stubber:
-        yield client
-        client.stubber.assert_no_pending_responses()
-
-
-@pytest.fixture
-def glue(api_calls):
-    yield from stubbed("glue", api_calls)
-
-
-@pytest.fixture
-def emr(api_calls):
-    yield from stubbed("emr-serverless", api_calls)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from ansible_collections.aichef.dynamodb.tests.unit.utils.migration_stubs import
 from ansible_collections.aichef.dynamodb.tests.unit.utils.migration_stubs import TARGET
 from ansible_collections.aichef.dynamodb.tests.unit.utils.migration_stubs import migrated_item
 from ansible_collections.aichef.dynamodb.tests.unit.utils.migration_stubs import session_item
+from ansible_collections.aichef.dynamodb.tests.unit.utils.migration_stubs import session_key as key
 
 PAGE_ITEMS = 30  # two batches per page: 25, then 5
 PAGES = 4
@@ -49,10 +50,6 @@ class KillingTarget:
         return response
 
 
-def key(number):
-    return {"sessionId": {"S": "s%04d" % number}}
-
-
 def page(number):
     return [session_item(n) for n in range(number * PAGE_ITEMS, (number + 1) * PAGE_ITEMS)]
 
@@ -68,9 +65,7 @@ def stub_page(source, target, number, write_batches):
 
 
 def preflight(source, target):
-    stubs.stub_describe_table(source, SOURCE, stubs.SESSIONS_KEY)
-    stubs.stub_describe_table(target, TARGET, stubs.PK_SK_KEY)
-    stubs.stub_probe(source, SOURCE, page(0)[:25])
+    stubs.stub_preflight(source, target, page(0)[:25])
 
 
 def run(source_client, target, checkpoint_path):

@@ -17,16 +17,8 @@ from ansible_collections.aichef.dynamodb.tests.unit.utils.migration_stubs import
 from ansible_collections.aichef.dynamodb.tests.unit.utils.migration_stubs import TARGET
 from ansible_collections.aichef.dynamodb.tests.unit.utils.migration_stubs import migrated_item
 from ansible_collections.aichef.dynamodb.tests.unit.utils.migration_stubs import session_item
-
-
-def key(number):
-    return {"sessionId": {"S": "s%04d" % number}}
-
-
-def preflight(source, target, probe_items):
-    stubs.stub_describe_table(source, SOURCE, stubs.SESSIONS_KEY)
-    stubs.stub_describe_table(target, TARGET, stubs.PK_SK_KEY)
-    stubs.stub_probe(source, SOURCE, probe_items)
+from ansible_collections.aichef.dynamodb.tests.unit.utils.migration_stubs import session_key as key
+from ansible_collections.aichef.dynamodb.tests.unit.utils.migration_stubs import stub_preflight as preflight
 
 
 def read_checkpoint(tmp_path):
