@@ -226,9 +226,7 @@ def deployer_policy(arns, called_via_cloudformation=True, planner=False):
         elif row.get("create_actions") and arns[OWN_TEMPLATE_BUCKET]:
             actions = actions + row["create_actions"]
         resources = arns[row["resources"]]
-        required = row.get("requires", row["resources"])
-        if not actions or not resources or not any(arns[kind] for kind in
-                                                   (required if isinstance(required, tuple) else (required,))):
+        if not actions or not resources or not any(arns[kind] for kind in row.get("requires", (row["resources"],))):
             continue  # e.g. no log group: no statement, rather than one about resources that do not exist
         condition = row.get("condition")
         if row.get("via_cloudformation") and called_via_cloudformation:

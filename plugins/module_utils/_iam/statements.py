@@ -40,7 +40,8 @@ COUNT_ONLY = {"StringEquals": {"dynamodb:Select": "COUNT"}}
 # policy (reads and a change-set preview). "via_cloudformation" rows change resources that hold data and get the
 # aws:CalledVia condition (unless turned off): the role changes a table or the log group only through a stack
 # operation, which the stack's events record and drift detection compares. Alarms hold no data and are one
-# statement, so each alarm's ARN is listed once (a stack of a few tables then fits one managed policy).
+# statement, so each alarm's ARN is listed once (a stack of a few tables then fits one managed policy). A row is
+# left out when its resources are empty, or when all the kinds its "requires" names are (a "*" row for log groups).
 DEPLOYER_STATEMENTS = (
     dict(sid="CloudFormationThisStack", resources=STACK,
          actions=("cloudformation:ContinueUpdateRollback", "cloudformation:CreateChangeSet",
