@@ -2,9 +2,12 @@
 change; the guide's script loses items on the same data; a migration killed midway finishes on re-run with
 exactly the source count; bad input fails before any write.
 
-The source table is seeded once for the module (BatchWriteItem from 4 threads, ~2 s). Everything runs through
-ansible-playbook: the key-change playbook with -v and results printed as JSON, the other module runs through
-a one-task playbook that saves its results to a file; either way the tests read results as data.
+Two source tables, each seeded once for the module (BatchWriteItem from 4 threads): the 20,000 items of the key
+change and of the guide's script, and 4,000 of the same items (two pages) for the check mode, write limit, kill
+and bad input tests, which need more than one page but not that many items (the emulator spends its CPU per
+item). Everything runs through ansible-playbook: the key-change playbook with -v and results printed as JSON, the
+other module runs through a one-task playbook that saves its results to a file; either way the tests read results
+as data.
 """
 import json
 import os
@@ -26,10 +29,13 @@ from conftest import PORT, REGION, ROOT
 sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
 from guide_migration import guide_migration  # noqa: E402  (the guide's script, the baseline)
 
-# One pytest-xdist worker runs this module: its module-scoped fixture is built once (make integration: loadgroup).
-pytestmark = pytest.mark.xdist_group("migration")
+# Each source's tests run in one pytest-xdist worker, so its module-scoped fixture is built once (make integration:
+# loadgroup); the two groups can run side by side.
+ON_LARGE_SOURCE = pytest.mark.xdist_group("migration")
+ON_SMALL_SOURCE = pytest.mark.xdist_group("migration-small")
 
 ITEMS = 20000
+SMALL_ITEMS = 4000
 PAYLOAD = 300  # bytes of padding per item: ~0.5 KB items, so the table spans ~9 scan pages of 1 MB
 KEY_CHANGE = {"derive": {"PK": "SESSION#{sessionId}", "SK": "META"}}
 SESSIONS_V2_TEMPLATE = os.path.join(ROOT, "files", "examples", "sessions-v2.yaml")
@@ -114,22 +120,32 @@ def count_items(ddb, table):
     return count
 
 
-@pytest.fixture(scope="module")
-def source_table(endpoint):
+def seeded_table(endpoint, items):
     ddb = boto3.client("dynamodb", region_name=REGION, endpoint_url=endpoint, aws_access_key_id="test",
                        aws_secret_access_key="test", config=botocore.config.Config(parameter_validation=False))
     name = create_table(ddb, unique("mig-sessions"), [("sessionId", "HASH")])
 
     def seed(start):
-        for first in range(start, min(start + 1000, ITEMS), 25):
+        for first in range(start, min(start + 1000, items), 25):
             ddb.batch_write_item(RequestItems={name: [{"PutRequest": {"Item": session_item(number)}}
-                                                      for number in range(first, min(first + 25, ITEMS))]})
+                                                      for number in range(first, min(first + 25, items))]})
 
     with ThreadPoolExecutor(max_workers=4) as pool:
-        list(pool.map(seed, range(0, ITEMS, 1000)))
+        list(pool.map(seed, range(0, items, 1000)))
+    return ddb, name
+
+
+@pytest.fixture(scope="module")
+def source_table(endpoint):
+    ddb, name = seeded_table(endpoint, ITEMS)
     first_page = ddb.scan(TableName=name)
     assert "LastEvaluatedKey" in first_page and first_page["Count"] < ITEMS / 5  # several 1 MB pages
     return name
+
+
+@pytest.fixture(scope="module")
+def small_source_table(endpoint):
+    return seeded_table(endpoint, SMALL_ITEMS)[1]
 
 
 def ansible_env(**extra):
@@ -191,6 +207,7 @@ def migrate(tmp_path):
     return run
 
 
+@ON_LARGE_SOURCE
 def test_playbook_migrates_20000_items_with_key_change_then_reruns_unchanged(source_table, ddb, tmp_path):
     """The guide's key-change flow: new stack for the PK/SK table, migrate, verify; the old table stays."""
     target = unique("mig-sessions-v2")
@@ -228,6 +245,7 @@ def test_playbook_migrates_20000_items_with_key_change_then_reruns_unchanged(sou
     assert "already complete" in again.result("Copy the source table's items into the new table, transformed")["msg"]
 
 
+@ON_LARGE_SOURCE
 def test_guide_script_loses_items_on_the_same_data(source_table, ddb, endpoint):
     """The baseline's defect: one scan() without pagination copies only the first 1 MB page."""
     target = create_target(ddb)
@@ -240,49 +258,54 @@ def test_guide_script_loses_items_on_the_same_data(source_table, ddb, endpoint):
     assert migrated < ITEMS / 5  # it silently left more than 80% of the sessions behind
 
 
-def test_check_mode_counts_everything_and_writes_nothing(source_table, ddb, migrate, tmp_path):
+@ON_SMALL_SOURCE
+def test_check_mode_counts_everything_and_writes_nothing(small_source_table, ddb, migrate, tmp_path):
     target = create_target(ddb)
     checkpoint = tmp_path / "checkpoint.json"
-    result, = migrate(dict(source_table=source_table, target_table=target, checkpoint_path=str(checkpoint),
+    result, = migrate(dict(source_table=small_source_table, target_table=target, checkpoint_path=str(checkpoint),
                            transform=dict(KEY_CHANGE, filter=[dict(attribute="sessionStatus", equals="active")])),
                       check=True)
     migration = result["migration"]
     assert migration["status"] == "check_mode", result
     assert (migration["items_scanned"], migration["items_written"], migration["items_filtered"]) == (
-        ITEMS, ITEMS * 9 // 10, ITEMS // 10)
+        SMALL_ITEMS, SMALL_ITEMS * 9 // 10, SMALL_ITEMS // 10)
     assert count_items(ddb, target) == 0
     assert not checkpoint.exists()
 
 
-def test_write_limit_holds_the_rate_the_emulator_reports(source_table, ddb, migrate):
-    """250 write units a second for the 2,000 closed sessions (1 unit each, items under 1 KB): the copy cannot
-    take less than (units - 1 s of burst - one batch per thread) / 250 s, whereas unlimited it takes ~2 s here.
+@ON_SMALL_SOURCE
+def test_write_limit_holds_the_rate_the_emulator_reports(small_source_table, ddb, migrate):
+    """50 write units a second for the 400 closed sessions (1 unit each, items under 1 KB): the copy cannot take
+    less than (units - 1 s of burst - one batch per thread) / 50 s, whereas unlimited it takes ~1 s here.
     The units are DynamoDB's own count (ReturnConsumedCapacity), reported per run."""
     target = create_target(ddb)
-    limit, threads = 250.0, 4
-    result, = migrate(dict(source_table=source_table, target_table=target, threads=threads, total_segments=threads,
-                           max_write_units_per_second=limit,
+    limit, threads = 50.0, 4
+    result, = migrate(dict(source_table=small_source_table, target_table=target, threads=threads,
+                           total_segments=threads, max_write_units_per_second=limit,
                            transform=dict(KEY_CHANGE, filter=[dict(attribute="sessionStatus", equals="closed")])))
     migration = result["migration"]
     run = migration["run"]
-    assert migration["status"] == "complete" and migration["items_written"] == ITEMS // 10, result
+    assert migration["status"] == "complete" and migration["items_written"] == SMALL_ITEMS // 10, result
     assert run["target_write_units"] >= migration["items_written"]  # at least one unit per item written
     assert run["seconds"] >= (run["target_write_units"] - limit - threads * 25) / limit, run
     assert run["source_read_units"] > 0, run
-    # The limiter waits whenever the copy would outrun the limit. On a loaded machine, scanning the 20,000 source
-    # items can itself take longer than the 2,000 writes are allowed (~8 s), and then no wait is due: the wait must
+    # The limiter waits whenever the copy would outrun the limit. On a loaded machine, scanning the 4,000 source
+    # items can itself take longer than the 400 writes are allowed (~7 s), and then no wait is due: the wait must
     # be there unless the writes, burst included, already fitted under the limit.
     if run["capacity_wait_seconds"] == 0:
         assert run["target_write_units"] <= limit * (run["seconds"] + 1) + threads * 25, run
-    assert count_items(ddb, target) == ITEMS // 10
+    assert count_items(ddb, target) == SMALL_ITEMS // 10
 
 
-def test_killed_migration_rerun_finishes_with_exact_source_count(source_table, ddb, migrate, tmp_path):
-    """SIGKILL the whole ansible-playbook process group once the checkpoint shows progress, then re-run."""
+@ON_SMALL_SOURCE
+def test_killed_migration_rerun_finishes_with_exact_source_count(small_source_table, ddb, migrate, tmp_path):
+    """SIGKILL the whole ansible-playbook process group once the checkpoint shows progress, then re-run. Pages of
+    100 items: each segment's checkpoint advances ten times, so the kill lands while most of the copy remains."""
     target = create_target(ddb)
     checkpoint = tmp_path / "checkpoint.json"
-    args = dict(source_table=source_table, target_table=target, transform=KEY_CHANGE, verify_count=False,
-                checkpoint_path=str(checkpoint), total_segments=4, threads=2)  # the test counts for itself
+    args = dict(source_table=small_source_table, target_table=target, transform=KEY_CHANGE, verify_count=False,
+                checkpoint_path=str(checkpoint), total_segments=4, threads=2,  # the test counts for itself
+                page_size=100)
     playbook = tmp_path / "migrate-once.yml"
     playbook.write_text(MODULE_PLAYBOOK)
     command = playbook_command(str(playbook), dict(migration_runs=[args], results_path=str(tmp_path / "none.json")))
@@ -302,21 +325,22 @@ def test_killed_migration_rerun_finishes_with_exact_source_count(source_table, d
         process.wait()
     assert process.returncode == -signal.SIGKILL, "the migration ended before it could be killed"
     assert json.loads(checkpoint.read_text())["status"] == "in_progress"
-    assert 0 < written_at_kill < ITEMS
+    assert 0 < written_at_kill < SMALL_ITEMS
 
     result, = migrate(dict(args, threads=4))  # threads are not part of a checkpoint; segments are
 
     migration = result["migration"]
     assert migration["status"] == "complete", result
     assert migration["resumed"] is True
-    assert migration["run"]["items_scanned"] < ITEMS  # continued, did not start over
-    assert migration["items_scanned"] == migration["items_written"] == ITEMS
-    assert count_items(ddb, target) == ITEMS  # exactly: the overlap was put again, never duplicated or lost
+    assert migration["run"]["items_scanned"] < SMALL_ITEMS  # continued, did not start over
+    assert migration["items_scanned"] == migration["items_written"] == SMALL_ITEMS
+    assert count_items(ddb, target) == SMALL_ITEMS  # exactly: the overlap was put again, never duplicated or lost
 
 
-def test_bad_input_fails_clearly_before_any_write(source_table, ddb, migrate):
+@ON_SMALL_SOURCE
+def test_bad_input_fails_clearly_before_any_write(small_source_table, ddb, migrate):
     target = create_target(ddb)
-    good = dict(source_table=source_table, target_table=target, transform=KEY_CHANGE)
+    good = dict(source_table=small_source_table, target_table=target, transform=KEY_CHANGE)
     cases = [
         (dict(good, source_table="mig-nowhere"), "Source table mig-nowhere does not exist"),
         (dict(good, target_table="mig-nowhere"), "Target table mig-nowhere does not exist"),
