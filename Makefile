@@ -76,8 +76,8 @@ verify: emulator-start
 	AICHEF_EMULATOR_PORT=$(EMULATOR_PORT) ansible-playbook -i inventories/local playbooks/verify-dynamodb.yml
 
 # --- tests ----------------------------------------------------------------------------------------------
-# Two lanes on the machine's cores: the integration tests (pytest-xdist workers, one more than the cores) beside
-# the other layers one after the other; each lane's output is printed whole when it ends. Installing the four venvs at once
+# Two lanes on the machine's cores: the integration tests (one pytest-xdist worker per core) beside the other
+# layers one after the other; each lane's output is printed whole when it ends. Installing the four venvs at once
 # overlaps their downloads and unpacking.
 test:
 	$(MAKE) --no-print-directory -j3 install
@@ -105,13 +105,8 @@ sanity: install
 unit: install
 	pytest tests/unit
 
-# One pytest-xdist worker more than the machine has cores: much of an integration test is waiting (on stack
-# operations, retry backoffs, wait timeouts), and the third worker fills that idle time.
-INTEGRATION_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
-
 integration: install
-	AICHEF_EMULATOR_PORT=$(TEST_PORT_INTEGRATION) pytest tests/integration -n $(INTEGRATION_WORKERS) --dist loadgroup \
-		--durations=15
+	AICHEF_EMULATOR_PORT=$(TEST_PORT_INTEGRATION) pytest tests/integration -n auto --dist loadgroup --durations=15
 
 molecule: install
 	$(PYTHON) scripts/emulator.py run --port $(TEST_PORT_MOLECULE) -- molecule test

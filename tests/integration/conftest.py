@@ -16,7 +16,7 @@ sys.path.insert(0, os.path.join(ROOT, "scripts"))
 import emulator  # noqa: E402  (scripts/emulator.py: stdlib only)
 from strict_proxy import StrictProxy  # noqa: E402  (scripts/strict_proxy.py: stdlib + PyYAML)
 
-# Under pytest-xdist (make integration runs one worker more than the cores) each worker has its own emulator and proxy, ten
+# Under pytest-xdist (make integration runs one worker per core) each worker has its own emulator and proxy, ten
 # ports apart: tests never share AWS state across workers, as they never did in one process.
 WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:])
 PORT = int(os.environ.get("AICHEF_EMULATOR_PORT", "4580")) + 10 * WORKER
