@@ -2,12 +2,13 @@
 any write, every bad setting refused before any AWS call (issue 15's acceptance)."""
 import json
 import os
+import subprocess
 import sys
 
 import pytest
 import yaml
 
-from conftest import PORT, ROOT, aws_client
+from conftest import PORT, ROOT, PlaybookRun, aws_client, playbook_command
 
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 from counting_proxy import CountingProxy  # noqa: E402
@@ -37,35 +38,37 @@ def stack_template_size(stack):
     return len((body if isinstance(body, str) else json.dumps(body)).encode("utf-8"))
 
 
-def test_twenty_tables_deploy_through_s3_and_rerun_unchanged(deploy):
+def test_twenty_tables_over_51200_bytes_deploy_through_s3_from_a_file_or_as_data_then_rerun_unchanged(
+        deploy, tmp_path):
+    """Twenty tables render a template over CloudFormation's 51,200-byte TemplateBody limit: created from a template
+    file, it goes through S3 (the strict proxy refuses it inline); a re-run from the file, then one from the same
+    tables as data (rendered to the same template), change nothing."""
     stack, prefix = "it-rules-twenty", "rt20-"
     extra = settings(stack, twenty_tables(prefix), prefix)
-    first = deploy(extra_vars=extra)
-    assert first.returncode == 0, first.output
-    assert stack_status(stack) == "CREATE_COMPLETE"
-    assert stack_template_size(stack) > TEMPLATE_BODY_LIMIT  # so it went through S3: the proxy refuses it inline
-    again = deploy(extra_vars=extra)
-    assert again.returncode == 0, again.output
-    assert again.changed == 0, again.output
-
-
-def test_twenty_tables_as_a_template_file_deploy_and_rerun_unchanged(deploy, tmp_path, run_playbook):
-    stack, prefix = "it-rules-twenty-file", "rtf-"
     sys.path.insert(0, os.path.join(ROOT, ".collections"))
     from ansible_collections.aichef.dynamodb.plugins.module_utils._template.render import render_template_body
-    render_settings = dict(name_prefix=prefix, alarm_name_prefix=stack + "-", log_group_name="/aws/dynamodb/" + stack)
+    with open(os.path.join(ROOT, "roles", "dynamodb_stack", "defaults", "main.yml")) as handle:
+        role_defaults = yaml.safe_load(handle)
+    # As the role renders the tables as data: its default table tags, the names derived from the stack.
+    render_settings = dict(name_prefix=prefix, alarm_name_prefix=stack + "-", log_group_name="/aws/dynamodb/" + stack,
+                           table_tags=role_defaults["dynamodb_stack_table_tags"])
     body = render_template_body(twenty_tables(prefix), render_settings)
     assert len(body.encode("utf-8")) > TEMPLATE_BODY_LIMIT
     path = tmp_path / "twenty.yaml"
     path.write_text(body)
-    extra = dict(dynamodb_stack_name=stack, dynamodb_stack_template_path=str(path),
-                 dynamodb_stack_table_name_prefix=prefix)
-    first = deploy(extra_vars=extra)
+    from_file = dict(dynamodb_stack_name=stack, dynamodb_stack_template_path=str(path),
+                     dynamodb_stack_table_name_prefix=prefix)
+
+    first = deploy(extra_vars=from_file)
     assert first.returncode == 0, first.output
     assert stack_status(stack) == "CREATE_COMPLETE"
-    again = deploy(extra_vars=extra)
+    assert stack_template_size(stack) > TEMPLATE_BODY_LIMIT  # so it went through S3: the proxy refuses it inline
+    again = deploy(extra_vars=from_file)
     assert again.returncode == 0, again.output
     assert again.changed == 0, again.output
+    as_data = deploy(extra_vars=extra)
+    assert as_data.returncode == 0, as_data.output
+    assert as_data.changed == 0, as_data.output
 
 
 def results_tables(prefix, extra_indexes=()):
@@ -131,6 +134,21 @@ def writes(calls):
                 if not operation.split(":")[-1].startswith(READ_ONLY))
 
 
+REFUSAL_STACK, REFUSAL_PREFIX = "it-rules-refuse", "rref-"
+
+
+@pytest.fixture(scope="module")
+def refusal_stack(endpoint):
+    """One stack deployed once for every refusal case: each must leave it exactly as it was."""
+    command, env = playbook_command("deploy-dynamodb.yml", extra_vars=settings(
+        REFUSAL_STACK, results_tables(REFUSAL_PREFIX), REFUSAL_PREFIX))
+    run = PlaybookRun(subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+                                     check=False))
+    assert run.returncode == 0, run.output
+    return REFUSAL_STACK
+
+
+@pytest.mark.xdist_group("aws-rules-refusals")  # the cases share refusal_stack (make integration: loadgroup)
 @pytest.mark.parametrize("change, words", [
     pytest.param(dict(index=dict(name="sessionId-index", hash_key=dict(name="sessionId", type="N"))),
                  ["sessionId-index", "dynamodb_stack_allow_index_recreation"], id="gsi-key-type"),
@@ -140,23 +158,22 @@ def writes(calls):
     pytest.param(dict(key=dict(name="resultId", type="N")), ["REPLACED", "KeySchema", "resultId (S) to resultId (N)"],
                  id="table-key-type"),
 ])
-def test_changes_aws_cannot_make_in_place_are_refused_with_no_stack_write(change, words, deploy, request):
-    case = request.node.callspec.id
-    stack, prefix = "it-rules-refuse-" + case, "rref-%s-" % case
-    tables = results_tables(prefix)
-    assert deploy(extra_vars=settings(stack, tables, prefix)).returncode == 0
+def test_changes_aws_cannot_make_in_place_are_refused_with_no_stack_write(change, words, deploy, refusal_stack):
+    tables = results_tables(REFUSAL_PREFIX)
+    before = aws_client("cloudformation").get_template(StackName=refusal_stack)["TemplateBody"]
     if "index" in change:
         tables[1]["global_secondary_indexes"] = [change["index"]]
     else:
         tables[1]["hash_key"] = change["key"]
-    run, calls = writes_through(deploy, settings(stack, tables, prefix))
+    run, calls = writes_through(deploy, settings(refusal_stack, tables, REFUSAL_PREFIX))
     assert run.returncode != 0
     message = " ".join(run.failures)
     for word in words:
         assert word in message, run.output
     assert "Nothing was sent to CloudFormation" in message
     assert writes(calls) == {}, calls
-    assert stack_status(stack) == "CREATE_COMPLETE"
+    assert stack_status(refusal_stack) == "CREATE_COMPLETE"
+    assert aws_client("cloudformation").get_template(StackName=refusal_stack)["TemplateBody"] == before
 
 
 BAD_SETTINGS = [
