@@ -25,6 +25,12 @@ description:
   - B(Import) the transformed files into the new table O(target_table) (C(ImportTable), which creates the table
     with O(hash_key), O(range_key) and O(billing_mode)), and wait for it. An existing O(target_table) is refused
     before any write.
+  - With O(import_by=stack), a CloudFormation stack creates the new table instead, so that it is a stack
+    resource from its first second. The run stops after the transform with RV(migration.status)
+    C(awaiting_import) and RV(migration.import_source), which the stack's table entry takes as its
+    C(import_source) (C(ImportSourceSpecification)); see the role's C(dynamodb_stack_tables). The run after the
+    stack's deploy finds that import (C(ListImports) by the table's ARN), waits for it and verifies. The
+    C(migrate_dynamodb_table) playbook does exactly this with C(dynamodb_migration_method=s3).
   - B(Verify) the import's own counts (C(ImportedItemCount), C(ProcessedItemCount), C(ErrorCount)) against the
     items transformed, and O(verify_sample_size) random source items, transformed, against the target.
   - A re-run continues from the last finished stage (the export is reused, not made again; transformed files are
@@ -113,6 +119,15 @@ options:
         source first, or expect items changed since to differ.
     type: int
     default: 20
+  import_by:
+    description:
+      - Who creates the new table from the transformed files. V(module) with C(ImportTable). V(stack) a
+        CloudFormation stack whose table declares RV(migration.import_source) as its C(import_source); the
+        module stops before the import until that table exists, then verifies its import.
+      - Needs C(dynamodb:ListImports) with V(stack).
+    type: str
+    choices: [module, stack]
+    default: module
   transform_engine:
     description:
       - Where the transform runs. V(module) in the module's process (one core of the host running the module).
@@ -260,7 +275,10 @@ migration:
       type: str
       sample: ai-chef-sessions-v2
     status:
-      description: C(complete), C(in_progress) (a stage failed or timed out; re-run to continue) or C(check_mode).
+      description:
+        - C(complete), C(in_progress) (a stage failed or timed out; re-run to continue), C(check_mode), or with
+          O(import_by=stack) C(awaiting_import) (transformed; deploy the new table with RV(migration.import_source),
+          then re-run).
       returned: always
       type: str
       sample: complete
@@ -279,6 +297,18 @@ migration:
       returned: always
       type: str
       sample: s3://ai-chef-migrations/sessions-v2/
+    import_by:
+      description: Who creates the new table, O(import_by).
+      returned: always
+      type: str
+      sample: stack
+    import_source:
+      description:
+        - Where the import reads the transformed files, as a C(dynamodb_stack_tables) entry's C(import_source).
+      returned: always
+      type: dict
+      sample: {"s3_bucket": "ai-chef-migrations", "s3_key_prefix": "sessions-v2/transformed/",
+               "input_format": "DYNAMODB_JSON", "input_compression_type": "GZIP"}
     export:
       description: The export's C(arn), C(status) (C(done) once complete), C(item_count) and C(billed_size_bytes).
       returned: always
@@ -380,6 +410,7 @@ ARGUMENT_SPEC = dict(
     verify_sample_size=dict(type="int", default=20),
     poll_interval=dict(type="int", default=20),
     wait_timeout=dict(type="int", default=21600),
+    import_by=dict(type="str", choices=["module", "stack"], default="module"),
     **dict(TRANSFORM_ARGUMENT_SPEC, **dict(SPARK_ARGUMENT_SPEC, **BACKOFF_ARGUMENT_SPEC))
 )
 

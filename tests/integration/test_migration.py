@@ -221,6 +221,9 @@ def test_playbook_migrates_20000_items_with_key_change_then_reruns_unchanged(sou
     first = play("playbooks/migrate-dynamodb-table.yml", variables)
 
     assert first.returncode == 0, first.output
+    # Chosen by size (the default dynamodb_migration_method auto): a table this small is copied.
+    assert "method copy" in first.result("Show the migration method")["msg"], first.output
+    assert "under dynamodb_migration_s3_from_gb=5" in first.result("Show the migration method")["msg"]
     result = first.result("Copy the source table's items into the new table, transformed")
     migration = result["migration"]
     assert result["changed"] is True and migration["status"] == "complete"

@@ -12,6 +12,7 @@ import itertools
 import time
 
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import DynamoDBError
+from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import all_pages
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import call
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.polling import PollTimeout
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.polling import poll_until
@@ -50,6 +51,13 @@ def start_import(client, bucket, prefix, table_parameters, client_token):
 def describe_import(client, import_arn):
     return call(client.describe_import, DynamoDBError, "Failed to describe import %s" % import_arn,
                 ImportArn=import_arn)["ImportTableDescription"]
+
+
+def imports_into(client, table_arn):
+    """The ImportSummaryList entries of the imports that created the table (a table is created by at most one, but
+    ListImports may also show failed attempts under the same name)."""
+    return all_pages(client.list_imports, "ImportSummaryList", DynamoDBError,
+                     "Failed to list the imports into %s" % table_arn, TableArn=table_arn, PageSize=25)
 
 
 def wait_for(describe, status_field, what, poll_interval, timeout, sleep=time.sleep, clock=time.monotonic):

@@ -3,6 +3,12 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """One run of a migration through S3: preflight, export, transform, import, verify, each stage in the checkpoint.
 
+With import_by "stack", the module does not create the new table: a CloudFormation stack does, its table
+declaring the transformed files as its ImportSourceSpecification (a dynamodb_stack_tables entry's import_source),
+so that the table is a stack resource from its first second. The run then stops after the transform, reporting
+"awaiting_import" and the import_source; the run after the stack's deploy finds that import (ListImports by the
+table's ARN, from the transformed prefix), waits for it and verifies as after its own.
+
 The checkpoint holds each stage's job ARN or files and its state, and is saved before each job is started and
 after each data file is transformed. A re-run continues from the last finished stage: the export already made is
 reused (never made again), transformed files already written are skipped, a running import is waited for. The
@@ -29,6 +35,7 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.migration
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.preflight import check_transform_against_schemas
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.preflight import key_schema
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.s3_migration_plan import estimate
+from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.s3_migration_plan import import_source
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.s3_migration_plan import table_creation_parameters
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.s3_migration_plan import target_table_description
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.s3_objects import export_data_files
@@ -38,6 +45,8 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.spark_tra
 CHECKPOINT_VERSION = 1  # load_checkpoint's version; KIND tells this method's file from the copy's
 KIND = "s3_migration"
 COMPLETE, DONE = "complete", "done"
+AWAITING_IMPORT = "awaiting_import"  # import_by stack: transformed, the stack's deploy comes next
+BY_STACK = "stack"
 # "Up to 50,000 S3 objects" per import (Amazon DynamoDB quotas, import from S3); the emulator takes any number.
 MAX_IMPORT_OBJECTS = 50000
 COUNT_NAMES = ("items_read", "items_written", "items_filtered", "items_failed")
@@ -50,6 +59,8 @@ VerifyPlan = collections.namedtuple("VerifyPlan", [
 
 def fingerprint_of(plan):
     identity = dict(plan.identity, bucket=plan.bucket, prefix=plan.prefix, key_schema=plan.key_schema, kind=KIND)
+    if plan.import_by == BY_STACK:  # only then: checkpoints of module imports keep their fingerprint
+        identity["import_by"] = BY_STACK
     return migration_fingerprint(identity, plan.transform_spec, 0)
 
 
@@ -108,7 +119,9 @@ class S3Migration:
         # Once the import was asked for, the table may be its own: a repeated ImportTable with the same
         # ClientToken returns that import instead of refusing the table.
         import_started = self.checkpoint["import_job"].get("arn") or self.checkpoint["import_job"].get("requested")
-        if not import_started and describe_table(self.dynamodb, plan.target_table) is not None:
+        # With import_by stack, the table appears once the transform is done: the stack's import made it.
+        stack_may_have_made_it = plan.import_by == BY_STACK and self.checkpoint["transform"].get("status") == DONE
+        if not (import_started or stack_may_have_made_it) and describe_table(self.dynamodb, plan.target_table):
             raise InputError(message="Target table %s already exists; the import creates it, so name a new table "
                                      "(nothing was written)" % plan.target_table)
         check_transform_against_schemas(plan.transform, source, target_table_description(plan))
@@ -209,19 +222,36 @@ class S3Migration:
         totals.update(files=len(files), parts=sum(len(counts["parts"]) for counts in files))
         return totals
 
+    def start_import(self):
+        stage = self.checkpoint["import_job"]
+        stage["requested"] = True  # saved first: a run killed before the answer re-asks with the same token
+        self.save()
+        description = jobs.start_import(self.dynamodb, self.plan.bucket, import_source(self.plan)["s3_key_prefix"],
+                                        table_creation_parameters(self.plan), client_token(self.fingerprint, "import"))
+        stage.update(arn=description["ImportArn"], status=description["ImportStatus"])
+        self.changed = True
+        self.save()
+
+    def find_stack_import(self, target):
+        """import_by stack: the import from the transformed prefix that created the target table (the stack's)."""
+        source = import_source(self.plan)
+        mine = [summary for summary in jobs.imports_into(self.dynamodb, target["TableArn"])
+                if summary.get("S3BucketSource", {}).get("S3Bucket") == source["s3_bucket"]
+                and summary["S3BucketSource"].get("S3KeyPrefix") == source["s3_key_prefix"]]
+        if not mine:
+            self.fail("Table %s exists, but no import of s3://%s/%s created it: it holds none of the transformed "
+                      "items. Create the new table with import_source %s (its stack's table entry), under a name no "
+                      "table has" % (self.plan.target_table, source["s3_bucket"], source["s3_key_prefix"], source))
+        newest = max(mine, key=lambda summary: str(summary.get("StartTime", "")))
+        self.checkpoint["import_job"].update(arn=newest["ImportArn"], status=newest["ImportStatus"], by=BY_STACK)
+        self.save()
+
     def import_(self):
         stage = self.checkpoint["import_job"]
         if stage.get("status") == DONE:
             return
         if not stage.get("arn"):
-            stage["requested"] = True  # saved first: a run killed before the answer re-asks with the same token
-            self.save()
-            description = jobs.start_import(self.dynamodb, self.plan.bucket, self.plan.prefix + "/transformed/",
-                                            table_creation_parameters(self.plan),
-                                            client_token(self.fingerprint, "import"))
-            stage.update(arn=description["ImportArn"], status=description["ImportStatus"])
-            self.changed = True
-            self.save()
+            self.start_import()
         description = jobs.wait_for(lambda: jobs.describe_import(self.dynamodb, stage["arn"]), "ImportStatus",
                                     "Import %s" % stage["arn"], self.plan.poll_interval, self.plan.wait_timeout,
                                     self.sleep, self.clock)
@@ -277,6 +307,11 @@ class S3Migration:
             if self.checkpoint.get("status") != COMPLETE:
                 self.export(source)
                 self.transform(source)
+                if self.plan.import_by == BY_STACK and not self.checkpoint["import_job"].get("arn"):
+                    target = describe_table(self.dynamodb, self.plan.target_table)
+                    if target is None:  # the stack's deploy comes next, with result's import_source
+                        return self.result(status=AWAITING_IMPORT)
+                    self.find_stack_import(target)
                 self.import_()
             self.verify(source)
         except MigrationFailed:
@@ -298,6 +333,7 @@ class S3Migration:
             source_table=self.plan.source_table, target_table=self.plan.target_table,
             status=status or checkpoint.get("status", "in_progress"), resumed=self.resumed,
             checkpoint_path=self.plan.checkpoint_path, s3_prefix="s3://%s/%s/" % (self.plan.bucket, self.plan.prefix),
+            import_by=self.plan.import_by, import_source=import_source(self.plan),
             export=checkpoint.get("export", {}), transform=totals, import_job=checkpoint.get("import_job", {}),
             transform_job=dict(checkpoint.get("transform", {}).get("job", {}),
                                engine=checkpoint.get("transform", {}).get("engine") or (

@@ -36,7 +36,7 @@ GB = 1024 ** 3
 S3MigrationPlan = collections.namedtuple("S3MigrationPlan", [
     "source_table", "target_table", "identity", "transform_spec", "transform", "bucket", "prefix", "key_schema",
     "billing_mode", "read_capacity", "write_capacity", "export_time", "checkpoint_path", "max_failed_items",
-    "verify_sample_size", "poll_interval", "wait_timeout", "spark"])
+    "verify_sample_size", "poll_interval", "wait_timeout", "spark", "import_by"])
 
 
 def key_option(params, name):
@@ -101,7 +101,7 @@ def build_s3_plan(params, identity):
         export_time=parse_export_time(params.get("export_time")), checkpoint_path=params["checkpoint_path"],
         max_failed_items=params["max_failed_items"], verify_sample_size=params["verify_sample_size"],
         poll_interval=params["poll_interval"], wait_timeout=params["wait_timeout"],
-        spark=build_spark_plan(params, params["s3_bucket"], prefix))
+        spark=build_spark_plan(params, params["s3_bucket"], prefix), import_by=params.get("import_by") or "module")
 
 
 def target_table_description(plan):
@@ -111,6 +111,13 @@ def target_table_description(plan):
                            for (name, dummy), key_type in zip(plan.key_schema, ("HASH", "RANGE"))],
                 AttributeDefinitions=[dict(AttributeName=name, AttributeType=attribute_type)
                                       for name, attribute_type in plan.key_schema])
+
+
+def import_source(plan):
+    """Where the import reads, as a dynamodb_stack_tables entry's import_source (rendered as the table's
+    ImportSourceSpecification): what a stack needs to create the new table from the transformed files."""
+    return dict(s3_bucket=plan.bucket, s3_key_prefix=plan.prefix + "/transformed/", input_format="DYNAMODB_JSON",
+                input_compression_type="GZIP")
 
 
 def table_creation_parameters(plan):

@@ -3,6 +3,7 @@
 They queue answers on the conftest's `dynamodb` and `s3` StubbedClient fixtures; the Stubber validates each
 answer against the service model and refuses any call that was not queued.
 """
+import datetime
 import gzip
 import io
 import json
@@ -74,7 +75,7 @@ def stub_target_absent(dynamodb):
 
 def stub_target_exists(dynamodb):
     dynamodb.stubber.add_response("describe_table", {"Table": {
-        "TableName": TARGET, "TableStatus": "ACTIVE", "KeySchema": [{"AttributeName": "PK", "KeyType": "HASH"}],
+        "TableName": TARGET, "TableArn": ACCOUNT_ARN + TARGET, "TableStatus": "ACTIVE", "KeySchema": [{"AttributeName": "PK", "KeyType": "HASH"}],
         "AttributeDefinitions": [{"AttributeName": "PK", "AttributeType": "S"}]}}, {"TableName": TARGET})
 
 
@@ -166,6 +167,17 @@ def stub_describe_import(dynamodb, status="COMPLETED", imported=0, processed=Non
                        **extra)
     dynamodb.stubber.add_response("describe_import", {"ImportTableDescription": description},
                                   {"ImportArn": IMPORT_ARN})
+
+
+def stub_imports_into_target(dynamodb, prefixes=(PREFIX + "/transformed/",)):
+    """ListImports by the target's ARN: one COMPLETED import from each of prefixes (of BUCKET), IMPORT_ARN the last."""
+    summaries = [{"ImportArn": IMPORT_ARN if index == len(prefixes) - 1 else IMPORT_ARN + "-%d" % index,
+                  "ImportStatus": "COMPLETED", "TableArn": ACCOUNT_ARN + TARGET,
+                  "S3BucketSource": {"S3Bucket": BUCKET, "S3KeyPrefix": prefix},
+                  "StartTime": datetime.datetime(2026, 12, 4, 18, index, tzinfo=datetime.timezone.utc)}
+                 for index, prefix in enumerate(prefixes)]
+    dynamodb.stubber.add_response("list_imports", {"ImportSummaryList": summaries},
+                                  {"TableArn": ACCOUNT_ARN + TARGET, "PageSize": 25})
 
 
 def session(number, **extra):

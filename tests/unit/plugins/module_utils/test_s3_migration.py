@@ -379,3 +379,76 @@ class TestImportRequestedBeforeTheAnswer:
         stubs.stub_start_import(dynamodb, migration.plan)
         stubs.stub_describe_import(dynamodb, imported=4)
         assert migration.run()["migration"]["status"] == "complete"
+
+
+class TestImportByStack:
+    """import_by stack: the run stops after the transform with the import_source for the stack's table; the run
+    after the deploy finds the stack's import of the transformed files and verifies it."""
+
+    def transformed(self, make_run, dynamodb, s3):
+        migration = make_run(import_by="stack", max_failed_items=1)
+        stub_preflight(dynamodb, s3)
+        stubs.stub_start_export(dynamodb, migration.plan)
+        stubs.stub_describe_export(dynamodb, items=3)
+        stub_transform(s3, stubs.PutBodies())
+        stubs.stub_target_absent(dynamodb)  # after the transform: the stack has not made it yet
+        return migration.run()
+
+    def test_stops_after_the_transform_with_the_import_source_and_imports_nothing(self, make_run, dynamodb, s3,
+                                                                                   api_calls, checkpoint_path):
+        result = self.transformed(make_run, dynamodb, s3)
+        report = result["migration"]
+        assert result["changed"] is True and report["status"] == "awaiting_import"
+        assert report["import_source"] == dict(s3_bucket=stubs.BUCKET, s3_key_prefix=stubs.PREFIX + "/transformed/",
+                                               input_format="DYNAMODB_JSON", input_compression_type="GZIP")
+        assert "dynamodb:ImportTable" not in api_calls
+        assert read_checkpoint(checkpoint_path)["transform"]["status"] == "done"
+
+    def test_rerun_before_the_deploy_changes_nothing(self, make_run, dynamodb, s3, api_calls, checkpoint_path):
+        self.transformed(make_run, dynamodb, s3)
+        before = read_checkpoint(checkpoint_path)
+        del api_calls[:]
+        stubs.stub_source(dynamodb)
+        stubs.stub_target_absent(dynamodb)  # still awaiting the stack (preflight does not refuse it: transformed)
+        result = make_run(import_by="stack", max_failed_items=1).run()
+        assert result["changed"] is False and result["migration"]["status"] == "awaiting_import"
+        assert not set(api_calls) & set(WRITES)
+        assert read_checkpoint(checkpoint_path) == before
+
+    def test_after_the_deploy_the_stacks_import_is_found_waited_for_and_verified(self, make_run, dynamodb, s3,
+                                                                                  api_calls, checkpoint_path):
+        self.transformed(make_run, dynamodb, s3)
+        del api_calls[:]
+        stubs.stub_source(dynamodb)
+        stubs.stub_target_exists(dynamodb)  # made by the stack: preflight does not refuse it once transformed
+        stubs.stub_imports_into_target(dynamodb, prefixes=("elsewhere/", stubs.PREFIX + "/transformed/"))
+        stubs.stub_describe_import(dynamodb, imported=2)
+        result = make_run(import_by="stack", max_failed_items=1).run()
+        report = result["migration"]
+        assert report["status"] == "complete" and report["verification"]["counts_match"] is True
+        assert report["import_job"]["arn"] == stubs.IMPORT_ARN and report["import_job"]["by"] == "stack"
+        assert not set(api_calls) & set(WRITES)
+        assert read_checkpoint(checkpoint_path)["status"] == "complete"
+
+    def test_a_table_made_without_the_import_fails_the_verification(self, make_run, dynamodb, s3, checkpoint_path):
+        self.transformed(make_run, dynamodb, s3)
+        stubs.stub_source(dynamodb)
+        stubs.stub_target_exists(dynamodb)
+        stubs.stub_imports_into_target(dynamodb, prefixes=())
+        with pytest.raises(MigrationFailed, match="exists, but no import of s3://ai-chef-migrations/sessions-v2/"
+                                                  "transformed/ created it"):
+            make_run(import_by="stack", max_failed_items=1).run()
+        assert read_checkpoint(checkpoint_path)["status"] == "in_progress"
+
+    def test_an_existing_target_before_the_transform_is_refused_before_any_write(self, make_run, dynamodb, s3,
+                                                                                  api_calls):
+        stubs.stub_source(dynamodb)
+        stubs.stub_pitr(dynamodb)
+        stubs.stub_target_exists(dynamodb)
+        with pytest.raises(InputError, match="Target table ai-chef-sessions-v2 already exists"):
+            make_run(import_by="stack").run()
+        assert not set(api_calls) & set(WRITES)
+
+    def test_import_by_is_part_of_the_migration_only_when_stack(self, make_run):
+        assert stubs.fingerprint(make_run().plan) != stubs.fingerprint(make_run(import_by="stack").plan)
+        assert stubs.fingerprint(make_run(import_by="module").plan) == stubs.fingerprint(make_run().plan)
