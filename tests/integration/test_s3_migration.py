@@ -8,9 +8,7 @@ writes what AWS's export writes (manifest-summary.json, manifest-files.json, gzi
 export: that is the resume of a run stopped between stages. Everything else is the emulator's own: the
 point-in-time recovery check, the export and import jobs, S3, the table ImportTable creates.
 """
-import base64
 import decimal
-import gzip
 import json
 import os
 import subprocess
@@ -20,6 +18,8 @@ import pytest
 import yaml
 
 from conftest import ENDPOINT, REGION, ROOT, aws_client
+from ministack_export_files import scan_all  # noqa: E402  (scripts/, on sys.path through conftest)
+from ministack_export_files import write_aws_export_files  # noqa: E402
 
 ITEMS = 300
 KEY_CHANGE = {"derive": {"PK": "SESSION#{sessionId}", "SK": "META"}}
@@ -70,49 +70,6 @@ def canonical(value):
 
 def canonical_item(values):
     return frozenset((name, canonical(value)) for name, value in values.items())
-
-
-def scan_all(ddb, table):
-    items, start = [], {}
-    while True:
-        page = ddb.scan(TableName=table, **start)
-        items.extend(page["Items"])
-        if "LastEvaluatedKey" not in page:
-            return items
-        start = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
-
-
-def as_json(value):
-    """A boto3 AttributeValue in DynamoDB JSON, as an export writes it (binaries base64)."""
-    (kind, raw), = value.items()
-    if kind == "B":
-        return {kind: base64.b64encode(raw).decode()}
-    if kind == "BS":
-        return {kind: [base64.b64encode(element).decode() for element in raw]}
-    if kind == "L":
-        return {kind: [as_json(element) for element in raw]}
-    if kind == "M":
-        return {kind: dict((name, as_json(element)) for name, element in raw.items())}
-    return value
-
-
-def write_aws_export_files(s3, ddb, bucket, prefix, table, export_arn, files=3):
-    """What AWS's export writes and ministack does not: the manifests and the gzip data files, from a scan."""
-    directory = "%s/export/AWSDynamoDB/%s" % (prefix, export_arn.rsplit("/", 1)[-1])
-    items = scan_all(ddb, table)
-    listing = []
-    for index in range(files):
-        part = items[index::files]
-        key = "%s/data/%d-%s.json.gz" % (directory, index, uuid.uuid4().hex[:8])
-        lines = "".join(json.dumps({"Item": dict((name, as_json(value)) for name, value in entry.items())}) + "\n"
-                        for entry in part)
-        s3.put_object(Bucket=bucket, Key=key, Body=gzip.compress(lines.encode("utf-8")))
-        listing.append(json.dumps({"itemCount": len(part), "dataFileS3Key": key}))
-    files_key = directory + "/manifest-files.json"
-    s3.put_object(Bucket=bucket, Key=files_key, Body=("\n".join(listing) + "\n").encode())
-    s3.put_object(Bucket=bucket, Key=directory + "/manifest-summary.json", Body=json.dumps(
-        {"exportArn": export_arn, "itemCount": len(items), "outputFormat": "DYNAMODB_JSON",
-         "manifestFilesS3Key": files_key}).encode())
 
 
 @pytest.fixture
@@ -186,8 +143,8 @@ def test_key_change_through_s3_item_for_item_then_rerun_unchanged(endpoint, ddb,
     assert len(scan_all(ddb, target)) == ITEMS
 
 
-def test_migrate_playbook_through_s3_hands_the_transformed_files_to_the_new_tables_stack(endpoint, ddb, cfn,
-                                                                                        run_playbook):
+def test_migrate_playbook_through_s3_hands_the_transformed_files_to_the_new_tables_stack(
+        endpoint, ddb, cfn, run_playbook):
     """migrate_dynamodb_table.yml with dynamodb_migration_method=s3: the export and the transform, then the new
     table's stack declares it with the transformed files as its ImportSourceSpecification, so that it is a stack
     resource from its first second; the last task verifies the import that created it.

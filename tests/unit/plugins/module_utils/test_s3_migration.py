@@ -394,8 +394,8 @@ class TestImportByStack:
         stubs.stub_target_absent(dynamodb)  # after the transform: the stack has not made it yet
         return migration.run()
 
-    def test_stops_after_the_transform_with_the_import_source_and_imports_nothing(self, make_run, dynamodb, s3,
-                                                                                   api_calls, checkpoint_path):
+    def test_stops_after_the_transform_with_the_import_source_and_imports_nothing(
+            self, make_run, dynamodb, s3, api_calls, checkpoint_path):
         result = self.transformed(make_run, dynamodb, s3)
         report = result["migration"]
         assert result["changed"] is True and report["status"] == "awaiting_import"
@@ -415,8 +415,8 @@ class TestImportByStack:
         assert not set(api_calls) & set(WRITES)
         assert read_checkpoint(checkpoint_path) == before
 
-    def test_after_the_deploy_the_stacks_import_is_found_waited_for_and_verified(self, make_run, dynamodb, s3,
-                                                                                  api_calls, checkpoint_path):
+    def test_after_the_deploy_the_stacks_import_is_found_waited_for_and_verified(
+            self, make_run, dynamodb, s3, api_calls, checkpoint_path):
         self.transformed(make_run, dynamodb, s3)
         del api_calls[:]
         stubs.stub_source(dynamodb)
@@ -440,8 +440,8 @@ class TestImportByStack:
             make_run(import_by="stack", max_failed_items=1).run()
         assert read_checkpoint(checkpoint_path)["status"] == "in_progress"
 
-    def test_an_existing_target_before_the_transform_is_refused_before_any_write(self, make_run, dynamodb, s3,
-                                                                                  api_calls):
+    def test_an_existing_target_before_the_transform_is_refused_before_any_write(
+            self, make_run, dynamodb, s3, api_calls):
         stubs.stub_source(dynamodb)
         stubs.stub_pitr(dynamodb)
         stubs.stub_target_exists(dynamodb)
