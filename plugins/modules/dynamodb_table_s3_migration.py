@@ -181,7 +181,7 @@ options:
 notes:
   - Supports check mode; it then checks the tables, point-in-time recovery, the transform against the new key,
     the prefix and, with a Spark engine, the Glue job or EMR Serverless application, and returns
-    RV(migration.estimate) (size from C(TableSizeBytes), cost at the published us-east-1 prices), writing and
+    RV(migration.estimate) (size from C(TableSizeBytes), cost at the published us-east-1 prices, time), writing and
     starting nothing.
   - Export to S3 is billed per GB of the table at the export time, import from S3 per GB of uncompressed source
     data (U(https://aws.amazon.com/dynamodb/pricing/on-demand/)).
@@ -218,7 +218,7 @@ EXAMPLES = r"""
   ansible.builtin.debug:
     msg: >-
       {{ estimated.migration.estimate.gigabytes }} GB: export about {{ estimated.migration.estimate.export_usd }} USD,
-      import about {{ estimated.migration.estimate.import_usd }} USD
+      import about {{ estimated.migration.estimate.import_usd }} USD, about {{ estimated.migration.estimate.hours }} hours
 
 - name: Migrate it, the transform running as a run of the Glue job ai-chef-migration-transform
   aichef.dynamodb.dynamodb_table_s3_migration:
@@ -362,14 +362,20 @@ migration:
                "sample_matched": 20, "sample_skipped": 0, "sample_mismatches": []}
     estimate:
       description:
-        - In check mode, the source's C(table_size_bytes), C(item_count) and C(gigabytes), and the cost in USD
-          of the export (C(export_usd)) and of the import (C(import_usd), a lower bound, as the import is
-          billed on the uncompressed DynamoDB JSON) at the C(prices) assumed.
+        - In check mode, the source's C(table_size_bytes), C(item_count) and C(gigabytes); the cost in USD of the
+          export (C(export_usd)) and of the import (C(import_usd), a lower bound, as the import is billed on the
+          uncompressed DynamoDB JSON) at the C(prices) assumed; and the time in C(hours), the C(assumptions)' half
+          hour for the export and import jobs (AWS publishes no speed for them) plus C(transform_hours), the items
+          at the module's measured transform rate. With a Spark engine the transform's time depends on its workers:
+          C(transform_hours) and C(hours) are null.
       returned: in check mode
       type: dict
       sample: {"table_size_bytes": 53687091200, "item_count": 100000000, "gigabytes": 50.0, "export_usd": 5.0,
-               "import_usd": 7.5, "prices": {"region": "us-east-1", "export_usd_per_gb": 0.1,
-               "import_usd_per_gb": 0.15, "source": "https://aws.amazon.com/dynamodb/pricing/on-demand/"}}
+               "import_usd": 7.5, "transform_hours": 13.89, "hours": 14.39,
+               "prices": {"region": "us-east-1", "export_usd_per_gb": 0.1, "import_usd_per_gb": 0.15,
+                          "source": "https://aws.amazon.com/dynamodb/pricing/on-demand/"},
+               "assumptions": {"export_and_import_minutes": 30, "module_transform_items_per_second": 2000,
+                               "source": "benchmarks/migration_methods.py; AWS publishes no speed for its jobs"}}
 """
 
 try:

@@ -302,7 +302,8 @@ class S3Migration:
         self.resumed = resumed and self.checkpoint.get("status") != COMPLETE
         source = self.preflight(resumed)
         if self.check_mode:
-            return self.result(status="check_mode", estimate=estimate(source))
+            return self.result(status="check_mode", estimate=estimate(
+                source, self.plan.spark.engine if self.plan.spark else "module"))
         try:
             if self.checkpoint.get("status") != COMPLETE:
                 self.export(source)

@@ -32,6 +32,11 @@ KEY_TYPES = ("S", "N", "B")
 EXPORT_USD_PER_GB = 0.10
 IMPORT_USD_PER_GB = 0.15
 GB = 1024 ** 3
+# The time estimate's two assumptions. AWS publishes no speed for its export and import jobs (they take minutes
+# even for a small table): half an hour for both. The transform in the module: benchmarks/migration_methods.py
+# measured 2,063 items/s for the run that transforms and imports (one core, session items of 772 bytes).
+JOBS_MINUTES_ASSUMED = 30
+MODULE_TRANSFORM_ITEMS_PER_SECOND = 2000
 
 S3MigrationPlan = collections.namedtuple("S3MigrationPlan", [
     "source_table", "target_table", "identity", "transform_spec", "transform", "bucket", "prefix", "key_schema",
@@ -131,14 +136,23 @@ def table_creation_parameters(plan):
     return parameters
 
 
-def estimate(table):
-    """Size and cost of the export and the import, from DescribeTable's TableSizeBytes and ItemCount (which
-    DynamoDB refreshes about every six hours). The import is billed on the uncompressed DynamoDB JSON, which is
-    larger than the table's own size: the figure is a lower bound."""
-    size = table.get("TableSizeBytes", 0)
+def estimate(table, engine="module"):
+    """Size, time and cost of the migration, from DescribeTable's TableSizeBytes and ItemCount (which DynamoDB
+    refreshes about every six hours). The import is billed on the uncompressed DynamoDB JSON, which is larger than
+    the table's own size: the cost is a lower bound. The time is JOBS_MINUTES_ASSUMED plus, with the transform in
+    the module, the items at MODULE_TRANSFORM_ITEMS_PER_SECOND; a Spark transform's time depends on its workers
+    (None)."""
+    size, items = table.get("TableSizeBytes", 0), table.get("ItemCount", 0)
     gigabytes = float(size) / GB
-    return dict(table_size_bytes=size, item_count=table.get("ItemCount", 0), gigabytes=round(gigabytes, 3),
+    transform_hours = round(items / float(MODULE_TRANSFORM_ITEMS_PER_SECOND) / 3600, 2) if engine == "module" else None
+    jobs_hours = JOBS_MINUTES_ASSUMED / 60.0
+    return dict(table_size_bytes=size, item_count=items, gigabytes=round(gigabytes, 3),
                 export_usd=round(gigabytes * EXPORT_USD_PER_GB, 2), import_usd=round(gigabytes * IMPORT_USD_PER_GB, 2),
+                transform_hours=transform_hours,
+                hours=round(jobs_hours + transform_hours, 2) if transform_hours is not None else None,
                 prices=dict(region="us-east-1", export_usd_per_gb=EXPORT_USD_PER_GB,
                             import_usd_per_gb=IMPORT_USD_PER_GB,
-                            source="https://aws.amazon.com/dynamodb/pricing/on-demand/"))
+                            source="https://aws.amazon.com/dynamodb/pricing/on-demand/"),
+                assumptions=dict(export_and_import_minutes=JOBS_MINUTES_ASSUMED,
+                                 module_transform_items_per_second=MODULE_TRANSFORM_ITEMS_PER_SECOND,
+                                 source="benchmarks/migration_methods.py; AWS publishes no speed for its jobs"))

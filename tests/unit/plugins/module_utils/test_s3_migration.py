@@ -358,11 +358,22 @@ class TestCheckMode:
         assert result["changed"] is False and report["status"] == "check_mode"
         assert report["estimate"]["gigabytes"] == 3.0
         assert (report["estimate"]["export_usd"], report["estimate"]["import_usd"]) == (0.3, 0.45)
+        # Half an hour assumed for the jobs, and the 3 items at the module's measured rate (well under 0.01 h).
+        assert (report["estimate"]["hours"], report["estimate"]["transform_hours"]) == (0.5, 0.0)
         assert not set(api_calls) & set(WRITES)
         assert not os.path.exists(checkpoint_path)
 
     def test_estimate_of_an_empty_table_is_zero(self):
         assert estimate({})["export_usd"] == 0
+
+    def test_estimate_time_is_the_jobs_plus_the_transform_in_the_module(self):
+        table = dict(TableSizeBytes=50 * 1024 ** 3, ItemCount=72000000)
+        assert estimate(table)["transform_hours"] == 10.0 and estimate(table)["hours"] == 10.5
+        assert estimate(table)["assumptions"]["export_and_import_minutes"] == 30
+
+    def test_a_spark_transform_has_no_time_estimate(self):
+        spark = estimate(dict(TableSizeBytes=1, ItemCount=10), engine="glue")
+        assert spark["hours"] is None and spark["transform_hours"] is None and spark["export_usd"] == 0
 
 
 class TestImportRequestedBeforeTheAnswer:
