@@ -4,6 +4,7 @@ import hashlib
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -63,6 +64,36 @@ def endpoint():
     finally:
         proxy.close()
         emulator.stop(EMULATOR_PORT)
+
+
+def process_tree(pid):
+    """pid and every process descended from it, parents first, read from /proc. ansible-playbook's workers call
+    setsid() (ansible-core 2.19), so killing ansible-playbook's process group leaves them and their module
+    processes running: a run killed as a crashed host would be must be killed by its tree."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open("/proc/%s/stat" % entry) as handle:
+                    parent = int(handle.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue  # ended meanwhile
+            children.setdefault(parent, []).append(int(entry))
+    tree, pending = [], [pid]
+    while pending:
+        current = pending.pop(0)
+        tree.append(current)
+        pending.extend(children.get(current, []))
+    return tree
+
+
+def kill_tree(pid, how=signal.SIGKILL):
+    """Send `how` to pid and all its descendants, found before any is signalled (so none is re-parented first)."""
+    for member in process_tree(pid):
+        try:
+            os.kill(member, how)
+        except ProcessLookupError:
+            pass
 
 
 def aws_client(service, **options):

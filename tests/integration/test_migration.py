@@ -24,7 +24,7 @@ import boto3
 import botocore.config
 import pytest
 
-from conftest import PORT, REGION, ROOT
+from conftest import PORT, REGION, ROOT, kill_tree
 
 sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
 from guide_migration import guide_migration  # noqa: E402  (the guide's script, the baseline)
@@ -302,8 +302,9 @@ def test_write_limit_holds_the_rate_the_emulator_reports(small_source_table, ddb
 
 @ON_SMALL_SOURCE
 def test_killed_migration_rerun_finishes_with_exact_source_count(small_source_table, ddb, migrate, tmp_path):
-    """SIGKILL the whole ansible-playbook process group once the checkpoint shows progress, then re-run. Pages of
-    100 items: each segment's checkpoint advances ten times, so the kill lands while most of the copy remains."""
+    """SIGKILL ansible-playbook, its worker and the module once the checkpoint shows progress, then re-run. Pages of
+    100 items: each segment's checkpoint advances ten times, so the kill lands while most of the copy remains.
+    (Killing the process group alone left the module running: ansible's workers call setsid().)"""
     target = create_target(ddb)
     checkpoint = tmp_path / "checkpoint.json"
     args = dict(source_table=small_source_table, target_table=target, transform=KEY_CHANGE, verify_count=False,
@@ -324,10 +325,13 @@ def test_killed_migration_rerun_finishes_with_exact_source_count(small_source_ta
             time.sleep(0.02)
     finally:
         if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)  # ansible-playbook, its worker and the module process
+            kill_tree(process.pid)  # ansible-playbook, its worker (in a session of its own) and the module process
         process.wait()
     assert process.returncode == -signal.SIGKILL, "the migration ended before it could be killed"
-    assert json.loads(checkpoint.read_text())["status"] == "in_progress"
+    at_kill = checkpoint.read_text()
+    time.sleep(1)
+    assert checkpoint.read_text() == at_kill, "the module outlived the kill: it still writes its checkpoint"
+    assert json.loads(at_kill)["status"] == "in_progress"
     assert 0 < written_at_kill < SMALL_ITEMS
 
     result, = migrate(dict(args, threads=4))  # threads are not part of a checkpoint; segments are
