@@ -366,7 +366,7 @@ migration:
           export (C(export_usd)) and of the import (C(import_usd), a lower bound, as the import is billed on the
           uncompressed DynamoDB JSON) at the C(prices) assumed; and the time in C(hours), the C(assumptions)' half
           hour for the export and import jobs (AWS publishes no speed for them) plus C(transform_hours), the items
-          at the module's measured transform rate. With a Spark engine the transform's time depends on its workers:
+          at the module's measured transform rate. With a Spark engine the transform's time depends on its workers, so
           C(transform_hours) and C(hours) are null.
       returned: in check mode
       type: dict
