@@ -47,7 +47,7 @@ from ministack_export_files import scan_all, write_aws_export_files  # noqa: E40
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.item_size import item_size  # noqa: E402
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.method_choice import S3_FROM_GB  # noqa: E402
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.s3_migration_plan import (  # noqa: E402
-    EXPORT_USD_PER_GB, IMPORT_USD_PER_GB)
+    EXPORT_USD_PER_GB, IMPORT_USD_PER_GB, JOBS_MINUTES_ASSUMED)
 
 S3_MODULE = "ansible_collections.aichef.dynamodb.plugins.modules.dynamodb_table_s3_migration"
 WRITE_USD_PER_MILLION = 0.625  # on-demand write request units, us-east-1
@@ -129,7 +129,8 @@ def main():
     parser.add_argument("--port", type=int, default=4641)
     parser.add_argument("--items", type=int, default=20000)
     parser.add_argument("--rtt-ms", type=float, default=10.0)
-    parser.add_argument("--s3-fixed-minutes", type=float, default=30.0)
+    # The same assumption as the module's check-mode estimate.
+    parser.add_argument("--s3-fixed-minutes", type=float, default=float(JOBS_MINUTES_ASSUMED))
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--segments", type=int, default=4)
     parser.add_argument("--max-time-ratio", type=float, default=1.5)
@@ -166,12 +167,12 @@ def main():
             size, copy_hours, copy_usd, s3_hours, s3_usd, s3_hours / copy_hours, s3_usd / copy_usd))
     rates = (item_bytes, behind, transform_per_second, args.s3_fixed_minutes)
     cross, within = size_at_time_ratio(1.0, *rates), size_at_time_ratio(args.max_time_ratio, *rates)
+    dummy, copy_usd, dummy, s3_usd = model(1, item_bytes, json_ratio, behind, transform_per_second,
+                                           args.s3_fixed_minutes)
     print()
     print("the times cross at %.1f GB (%.0f million items of this size); through S3 takes at most %.1fx the copy's "
           "time from %.1f GB on, at %.2fx its cost at every size." % (
-              cross, cross * GB / item_bytes / 1e6, args.max_time_ratio, within,
-              model(1, item_bytes, json_ratio, behind, transform_per_second, args.s3_fixed_minutes)[3]
-              / model(1, item_bytes, json_ratio, behind, transform_per_second, args.s3_fixed_minutes)[1]))
+              cross, cross * GB / item_bytes / 1e6, args.max_time_ratio, within, s3_usd / copy_usd))
     print("dynamodb_migration_s3_from_gb (auto's threshold) is %g GB." % S3_FROM_GB)
     return 0
 

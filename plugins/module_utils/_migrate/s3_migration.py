@@ -38,6 +38,7 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.s3_migrat
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.s3_migration_plan import import_source
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.s3_migration_plan import table_creation_parameters
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.s3_migration_plan import target_table_description
+from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.s3_migration_plan import transform_engine
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.s3_objects import export_data_files
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.s3_objects import list_keys
 from ansible_collections.aichef.dynamodb.plugins.module_utils._migrate.spark_transform import SparkTransform
@@ -128,7 +129,7 @@ class S3Migration:
         if not resumed and list_keys(self.s3, plan.bucket, plan.prefix + "/"):
             raise InputError(message="s3://%s/%s/ already holds objects; the import would read them too: choose an "
                                      "empty s3_prefix (nothing was written)" % (plan.bucket, plan.prefix))
-        engine = plan.spark.engine if plan.spark else "module"
+        engine = transform_engine(plan)
         started = self.checkpoint["transform"].get("engine") or ("module" if self.checkpoint["transform"]["files"]
                                                                  else engine)
         if started != engine and self.checkpoint["transform"].get("status") != DONE:
@@ -186,7 +187,7 @@ class S3Migration:
         plan, target_key = self.plan, self.plan.key_schema
         source_key_names = [name for name, dummy in key_schema(source)]
         data_files = export_data_files(self.s3, plan.bucket, plan.prefix + "/export", self.checkpoint["export"]["arn"])
-        stage["engine"] = plan.spark.engine if plan.spark else "module"
+        stage["engine"] = transform_engine(plan)
         if self.spark is not None:
             if not data_files:
                 self.fail("The export %s has no data file; nothing to transform" % self.checkpoint["export"]["arn"])
@@ -302,8 +303,7 @@ class S3Migration:
         self.resumed = resumed and self.checkpoint.get("status") != COMPLETE
         source = self.preflight(resumed)
         if self.check_mode:
-            return self.result(status="check_mode", estimate=estimate(
-                source, self.plan.spark.engine if self.plan.spark else "module"))
+            return self.result(status="check_mode", estimate=estimate(source, transform_engine(self.plan)))
         try:
             if self.checkpoint.get("status") != COMPLETE:
                 self.export(source)
@@ -337,8 +337,7 @@ class S3Migration:
             import_by=self.plan.import_by, import_source=import_source(self.plan),
             export=checkpoint.get("export", {}), transform=totals, import_job=checkpoint.get("import_job", {}),
             transform_job=dict(checkpoint.get("transform", {}).get("job", {}),
-                               engine=checkpoint.get("transform", {}).get("engine") or (
-                                   self.plan.spark.engine if self.plan.spark else "module")),
+                               engine=checkpoint.get("transform", {}).get("engine") or transform_engine(self.plan)),
             failed_examples=checkpoint.get("failed_examples", []), verification=checkpoint.get("verification", {}))
         migration.update(extra)
         return dict(changed=self.changed, migration=migration)

@@ -118,6 +118,11 @@ def target_table_description(plan):
                                       for name, attribute_type in plan.key_schema])
 
 
+def transform_engine(plan):
+    """Where the plan's transform runs: module, glue or emr_serverless."""
+    return plan.spark.engine if plan.spark else "module"
+
+
 def import_source(plan):
     """Where the import reads, as a dynamodb_stack_tables entry's import_source (rendered as the table's
     ImportSourceSpecification): what a stack needs to create the new table from the transformed files."""
