@@ -509,7 +509,9 @@ def test_migration_of_2000_items_under_30_percent_faults_copies_every_item_exact
     summary.add("migration of %d items with a key change at %d%% faults" % (MIGRATION_ITEMS, 100 * FAULT_RATE),
                 report, target_items == expected, seconds)
 
-    for migration in (result["migration"], base_result["migration"]):
+    for outcome in (result, base_result):
+        assert not outcome.get("failed"), outcome
+        migration = outcome["migration"]
         assert migration["status"] == "complete", migration
         assert migration["items_written"] == MIGRATION_ITEMS and migration["items_failed"] == 0, migration
         assert migration["verification"]["target_item_count"] == MIGRATION_ITEMS, migration
