@@ -7,8 +7,9 @@
 Why a size threshold (docs/migrate.md, "Which method"): the S3 way costs a third of the copy at any size at AWS's
 published prices (export and import per GB against a write request unit per item and KB) and takes no capacity
 from the live table, but its export and import each take minutes even for a small table, and it needs
-point-in-time recovery and a bucket. benchmarks/migration_methods.py measures both in one run: from about 4.3 GB
-on, the S3 way takes at most 1.5x the copy's time (with 30 minutes assumed for the two jobs); hence 5 GB.
+point-in-time recovery and a bucket. benchmarks/migration_methods.py measures both in one run: from about 5 GB on
+(4.3 to 6.3 GB over three runs), the S3 way takes at most 1.5x the copy's time (with 30 minutes assumed for the
+two jobs); hence 5 GB.
 """
 
 from ansible_collections.aichef.dynamodb.plugins.module_utils._common.aws import InputError
