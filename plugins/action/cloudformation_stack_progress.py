@@ -10,9 +10,10 @@ prints the event lines that are new, and stops once the module says the operatio
 time. The deadline is computed here, once, from wait_timeout.
 """
 
+import os
 import time
 
-from ansible.plugins.action import ActionBase
+from ansible_collections.aichef.dynamodb.plugins.plugin_utils.module_in_process import ModuleInProcessAction
 
 MODULE = "aichef.dynamodb.cloudformation_stack_progress"
 # Seconds the module follows per run: short enough that events show while they happen, long enough that the
@@ -25,7 +26,7 @@ def new_lines(result, printed):
     return lines[printed:] if isinstance(lines, list) else []
 
 
-class ActionModule(ActionBase):
+class ActionModule(ModuleInProcessAction):
     TRANSFERS_FILES = False
 
     def run(self, tmp=None, task_vars=None):
@@ -39,6 +40,8 @@ class ActionModule(ActionBase):
         host = task_vars.get("inventory_hostname", "") if task_vars else ""
         printed = 0
         index_lines = []
+        # The worker's parent is ansible-playbook: when it is gone (killed), the follow has no one to report to.
+        parent = os.getppid()
         while True:
             outcome = self._execute_module(module_name=MODULE, task_vars=task_vars, module_args=dict(
                 args, deadline=deadline, window=min(int(args.get("window") or WINDOW), WINDOW)))
@@ -49,7 +52,7 @@ class ActionModule(ActionBase):
                 index_lines = outcome["index_lines"]  # an index backfill advancing: shown when it moves
                 for line in index_lines:
                     self._display.display("    %s | %s" % (host, line))
-            if outcome.get("failed") or outcome.get("settled") or time.time() >= deadline:
+            if outcome.get("failed") or outcome.get("settled") or time.time() >= deadline or os.getppid() != parent:
                 break
             if not outcome.get("event_lines"):
                 self._display.display("    %s | %s" % (host, outcome.get("msg", "waiting")))

@@ -18,11 +18,11 @@ import yaml
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 COLLECTION = "aichef.dynamodb"
 ANSIBLE_DOC = os.path.join(os.path.dirname(sys.executable), "ansible-doc")
-# plugins/<directory> -> ansible-doc plugin type; module_utils and doc_fragments hold no plugins of their own.
+# plugins/<directory> -> ansible-doc plugin type; module_utils, plugin_utils and doc_fragments hold no plugins of their own.
 PLUGIN_TYPES = dict(modules="module", callback="callback", filter="filter", lookup="lookup", test="test",
                     inventory="inventory", connection="connection", become="become", cache="cache", vars="vars",
                     strategy="strategy", shell="shell", netconf="netconf", cliconf="cliconf", httpapi="httpapi")
-NOT_PLUGINS = ("module_utils", "doc_fragments", "action")
+NOT_PLUGINS = ("module_utils", "plugin_utils", "doc_fragments", "action")
 
 
 def ansible_doc(*args):

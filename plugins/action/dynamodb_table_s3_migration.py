@@ -1,0 +1,11 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the aichef.dynamodb collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Runs the module aichef.dynamodb.dynamodb_table_s3_migration in the task's worker when the host is this controller, as a
+process anywhere else (plugins/plugin_utils/module_in_process.py)."""
+
+from ansible_collections.aichef.dynamodb.plugins.plugin_utils.module_in_process import ModuleInProcessAction
+
+
+class ActionModule(ModuleInProcessAction):
+    pass
