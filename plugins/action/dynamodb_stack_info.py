@@ -4,8 +4,8 @@
 """Runs the module aichef.dynamodb.dynamodb_stack_info in the task's worker when the host is this controller, as a
 process anywhere else (plugins/plugin_utils/module_in_process.py)."""
 
-from ansible_collections.aichef.dynamodb.plugins.plugin_utils.module_in_process import ModuleInProcessAction
+from ansible_collections.aichef.dynamodb.plugins.plugin_utils.module_in_process import ModuleAction
 
 
-class ActionModule(ModuleInProcessAction):
+class ActionModule(ModuleAction):
     pass

@@ -65,21 +65,8 @@ def exit_code(code):
 
 
 class ModuleInProcessAction(ActionBase):
-    """The action of each of this collection's modules (plugins/action/<module>.py): it runs the module as
-    ansible.builtin.normal does, except that _execute_module runs it in the worker when the host is this controller
-    (see the module docstring) and as a process otherwise."""
-
-    # Each module declares its own check mode support; AnsibleModule enforces it, as in a module process.
-    _supports_check_mode = True
-    _supports_async = True
-
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        wrap_async = self._task.async_val and not self._connection.has_native_async
-        result = merge_hash(result, self._execute_module(task_vars=task_vars, wrap_async=wrap_async))
-        if not wrap_async:
-            self._remove_tmp_path(self._connection._shell.tmpdir)
-        return result
+    """An action plugin whose _execute_module runs this collection's modules in the worker when the host is this
+    controller (see the module docstring), and as a process otherwise."""
 
     def _in_process_refusal(self, task_vars, wrap_async):
         """None when the module would run in this very Python, else why not (shown with -vvv)."""
@@ -150,3 +137,20 @@ class ModuleInProcessAction(ActionBase):
         data.pop("_ansible_suppress_tmpdir_delete", None)
         remove_internal_keys(data)
         return data
+
+
+class ModuleAction(ModuleInProcessAction):
+    """The action of each of this collection's modules (plugins/action/<module>.py): it runs the module once, as
+    ansible.builtin.normal does, in the worker or as a process."""
+
+    # Each module declares its own check mode support; AnsibleModule enforces it, as in a module process.
+    _supports_check_mode = True
+    _supports_async = True
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        wrap_async = self._task.async_val and not self._connection.has_native_async
+        result = merge_hash(result, self._execute_module(task_vars=task_vars, wrap_async=wrap_async))
+        if not wrap_async:
+            self._remove_tmp_path(self._connection._shell.tmpdir)
+        return result
