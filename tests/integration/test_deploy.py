@@ -1,10 +1,16 @@
 """The deploy playbook against the emulator: create, then a no-op re-run, then real changes."""
 import json
 import os
+import subprocess
+import threading
+import time
 
 import boto3
 
+from conftest import ROOT
 from conftest import all_exports
+from conftest import playbook_command
+from wait_conditions import signal_wait_condition, wait_for_the_wait_condition  # scripts/, on sys.path by conftest
 
 TEAM_TEMPLATE = os.path.join(os.path.dirname(__file__), "..", "..", "files", "dynamodb-schema.yaml")
 
@@ -99,3 +105,33 @@ def test_deploy_protects_the_tables_with_a_stack_policy_new_and_existing_stacks(
             assert "Protect with a stack policy the tables" in first.output
         again = run_playbook("deploy-dynamodb.yml", extra_vars=variables)
         assert again.changed == 0, again.output
+
+
+def test_the_follow_prints_each_stack_event_within_seconds_while_the_operation_runs(cfn, stack_name, render_template):
+    """The stack waits on a wait condition nobody has signalled yet: its events must show in the deploy's output while
+    it is still CREATE_IN_PROGRESS, each a few seconds at most after CloudFormation wrote it (the follow runs the
+    progress module in the worker, 1 s at a time), not when a longer window or the operation ends."""
+    template = render_template("create-adds-vpc-then-waits.yaml")
+    command, env = playbook_command("deploy-dynamodb.yml", extra_vars=dict(
+        dynamodb_stack_name=stack_name, dynamodb_stack_template_path=template, dynamodb_stack_wait_timeout=60),
+        env=dict(PYTHONUNBUFFERED="1"))
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    seen = []  # (time the line was read, line)
+    reader = threading.Thread(target=lambda: seen.extend((time.time(), line) for line in process.stdout), daemon=True)
+    reader.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not any(" Wait AWS::CloudFormation::WaitCondition CREATE_IN_PROGRESS" in line for _, line in seen):
+            assert process.poll() is None and time.monotonic() < deadline, "".join(line for _, line in seen)
+            time.sleep(0.05)
+        shown_at = next(at for at, line in seen if " Wait AWS::CloudFormation::WaitCondition CREATE_IN_PROGRESS" in line)
+        assert cfn.describe_stacks(StackName=stack_name)["Stacks"][0]["StackStatus"] == "CREATE_IN_PROGRESS"
+        events = cfn.describe_stack_events(StackName=stack_name)["StackEvents"]
+        written_at = next(event["Timestamp"].timestamp() for event in events if event["LogicalResourceId"] == "Wait"
+                          and event["ResourceStatus"] == "CREATE_IN_PROGRESS")
+        assert shown_at - written_at < 4, (shown_at - written_at, "".join(line for _, line in seen))
+    finally:
+        signal_wait_condition(wait_for_the_wait_condition(cfn, stack_name)["Handle"], "SUCCESS")
+        process.wait(timeout=60)
+        reader.join(timeout=10)
+    assert process.returncode == 0, "".join(line for _, line in seen)
