@@ -82,7 +82,11 @@ class ModuleInProcessAction(ActionBase):
             return "the task becomes another user"
         if self._compute_environment_string():
             return "the task sets an environment"
-        interpreter = self._templar.template(task_vars.get("ansible_python_interpreter", ""))
+        # A delegated task runs with the delegated host's interpreter, as Ansible picks it (ActionBase._configure_module).
+        host_vars = task_vars
+        if self._task.delegate_to:
+            host_vars = (task_vars.get("ansible_delegated_vars") or {}).get(self._task.delegate_to, {})
+        interpreter = self._templar.template(host_vars.get("ansible_python_interpreter", ""))
         if not same_python(interpreter):
             return "ansible_python_interpreter (%s) is not the Python running Ansible (%s)" % (interpreter, sys.executable)
         return None

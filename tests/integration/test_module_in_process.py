@@ -37,6 +37,12 @@ PLAYBOOK = """---
         AICHEF_IN_PROCESS_TEST: "1"
       register: info_with_environment
 
+    - name: Read the stack, delegated to localhost (its interpreter is the Python running Ansible)
+      aichef.dynamodb.dynamodb_stack_info:
+        stack_name: "%(stack)s"
+      delegate_to: localhost
+      register: info_delegated
+
     - name: Recover in check mode, in the worker
       aichef.dynamodb.cloudformation_stack_recovery:
         stack_name: "%(stack)s"
@@ -72,7 +78,8 @@ PLAYBOOK = """---
     - name: Write the results
       ansible.builtin.copy:
         content: "{{ dict(info_in_worker=info_in_worker, info_as_process=info_as_process,
-                          info_with_environment=info_with_environment, check_in_worker=check_in_worker,
+                          info_with_environment=info_with_environment, info_delegated=info_delegated,
+                          check_in_worker=check_in_worker,
                           check_as_process=check_as_process, bad_in_worker=bad_in_worker,
                           bad_as_process=bad_as_process) | to_json }}"
         dest: "%(results)s"
@@ -94,7 +101,7 @@ def test_modules_run_in_the_worker_on_this_controller_and_give_what_a_module_pro
     lines = run.output.splitlines()
     in_worker = [line for line in lines if " runs in the worker " in line]
     as_process = [line for line in lines if " runs as a process: " in line]
-    assert len(in_worker) == 3, in_worker
+    assert len(in_worker) == 4, in_worker
     assert sorted(line.split(": ", 1)[1] for line in as_process) == sorted(
         ["aichef_dynamodb_in_process is false"] * 3 + ["the task sets an environment"]), as_process
     # Only a module process has a module file built and transferred.
@@ -109,6 +116,7 @@ def test_modules_run_in_the_worker_on_this_controller_and_give_what_a_module_pro
     # Whole results, arguments (invocation) included: identical whichever way the module ran.
     assert found["info_as_process"] == info
     assert found["info_with_environment"] == info
+    assert found["info_delegated"] == info
     check = found["check_in_worker"]
     assert not check.get("failed") and not check["changed"] and not check["deploy_needed"], check
     assert found["check_as_process"] == check
