@@ -5,8 +5,9 @@ makes.
 
     .venv/bin/python benchmarks/deploy_ratios.py [--runs 5] [--port 4620] [--code-cache]
 
-Targets (issue 18): fresh create <= 2.0x, no-op <= 1.15x. Both deploy the template the role renders from its
-default tables; between two creates the stack is deleted, untimed. Runs are interleaved (role, bare, role, bare,
+Targets (issue 18): fresh create <= 2.0x, no-op <= 1.15x. A third row runs the collection's playbook with its
+modules as processes (aichef_dynamodb_in_process=false), as on a host that is not this controller
+(docs/performance.md). All deploy the template the role renders from its default tables; between two creates the stack is deleted, untimed. Runs are interleaved (role, bare, role, bare,
 ...) so that drift on the machine hits both alike.
 """
 import argparse
@@ -29,6 +30,7 @@ from ansible_collections.aichef.dynamodb.plugins.module_utils._template.render i
 
 STACK = "ai-chef-dynamodb"
 ROLE, BARE = "collection deploy playbook", "bare amazon.aws.cloudformation"
+AS_PROCESSES = "collection, modules as processes"
 BARE_PLAYBOOK = """---
 - name: Baseline, amazon.aws.cloudformation alone
   hosts: all
@@ -48,12 +50,13 @@ BARE_PLAYBOOK = """---
 
 
 def run_playbook(playbook, port, changed):
-    """Seconds the playbook took; it must succeed with changed=0 (no-op) or changed>0 (create)."""
+    """Seconds the playbook took; it must succeed with changed=0 (no-op) or changed>0 (create). playbook: its path,
+    then any further ansible-playbook arguments."""
     env = dict(os.environ, AICHEF_EMULATOR_PORT=str(port), ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"),
                ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".collections"))
     started = time.perf_counter()
-    completed = subprocess.run([os.path.join(ROOT, ".venv", "bin", "ansible-playbook"), "-i", "inventories/local",
-                                playbook], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    completed = subprocess.run([os.path.join(ROOT, ".venv", "bin", "ansible-playbook"), "-i", "inventories/local"]
+                               + list(playbook), cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - started
     if completed.returncode != 0 or (("changed=0" in completed.stdout) == changed):
         kind = "create" if changed else "no-op"
@@ -131,9 +134,10 @@ def main():
             template.flush()
             bare.write(BARE_PLAYBOOK % (STACK, template.name))
             bare.flush()
-            playbooks = {ROLE: os.path.join(ROOT, "playbooks", "deploy-dynamodb.yml"), BARE: bare.name}
-            converge = [os.path.join(ROOT, ".venv", "bin", "ansible-playbook"), "-i", "inventories/local",
-                        playbooks[ROLE]]
+            deploy = os.path.join(ROOT, "playbooks", "deploy-dynamodb.yml")
+            playbooks = {ROLE: [deploy], AS_PROCESSES: [deploy, "-e", "aichef_dynamodb_in_process=false"],
+                         BARE: [bare.name]}
+            converge = [os.path.join(ROOT, ".venv", "bin", "ansible-playbook"), "-i", "inventories/local", deploy]
             environment = dict(os.environ, AICHEF_EMULATOR_PORT=str(args.port))
             subprocess.run(converge, cwd=ROOT, env=environment, check=True, capture_output=True)
             created = measure("create", playbooks, args.runs, proxy)
