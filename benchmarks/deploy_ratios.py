@@ -7,8 +7,9 @@ makes.
 
 Targets (issue 18): fresh create <= 2.0x, no-op <= 1.15x. A third row runs the collection's playbook with its
 modules as processes (aichef_dynamodb_in_process=false), as on a host that is not this controller
-(docs/performance.md). All deploy the template the role renders from its default tables; between two creates the stack is deleted, untimed. Runs are interleaved (role, bare, role, bare,
-...) so that drift on the machine hits both alike.
+(docs/performance.md). All deploy the template the role renders from its default tables; between two creates the
+stack is deleted, untimed. Runs are interleaved (role, as processes, bare, role, ...) so that drift on the machine
+hits all alike.
 """
 import argparse
 import os
