@@ -116,22 +116,28 @@ def test_the_follow_prints_each_stack_event_within_seconds_while_the_operation_r
         dynamodb_stack_name=stack_name, dynamodb_stack_template_path=template, dynamodb_stack_wait_timeout=60),
         env=dict(PYTHONUNBUFFERED="1"))
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    seen = []  # (time the line was read, line)
-    reader = threading.Thread(target=lambda: seen.extend((time.time(), line) for line in process.stdout), daemon=True)
+    lines, read_at = [], []  # each output line, and the time it was read
+
+    def read():
+        for line in process.stdout:
+            read_at.append(time.time())
+            lines.append(line)
+    reader = threading.Thread(target=read, daemon=True)
     reader.start()
+    wait_event = " Wait AWS::CloudFormation::WaitCondition CREATE_IN_PROGRESS"
     try:
         deadline = time.monotonic() + 30
-        while not any(" Wait AWS::CloudFormation::WaitCondition CREATE_IN_PROGRESS" in line for _, line in seen):
-            assert process.poll() is None and time.monotonic() < deadline, "".join(line for _, line in seen)
+        while not any(wait_event in line for line in list(lines)):
+            assert process.poll() is None and time.monotonic() < deadline, "".join(lines)
             time.sleep(0.05)
-        shown_at = next(at for at, line in seen if " Wait AWS::CloudFormation::WaitCondition CREATE_IN_PROGRESS" in line)
+        shown_at = read_at[next(number for number, line in enumerate(list(lines)) if wait_event in line)]
         assert cfn.describe_stacks(StackName=stack_name)["Stacks"][0]["StackStatus"] == "CREATE_IN_PROGRESS"
         events = cfn.describe_stack_events(StackName=stack_name)["StackEvents"]
         written_at = next(event["Timestamp"].timestamp() for event in events if event["LogicalResourceId"] == "Wait"
                           and event["ResourceStatus"] == "CREATE_IN_PROGRESS")
-        assert shown_at - written_at < 4, (shown_at - written_at, "".join(line for _, line in seen))
+        assert shown_at - written_at < 4, (shown_at - written_at, "".join(lines))
     finally:
         signal_wait_condition(wait_for_the_wait_condition(cfn, stack_name)["Handle"], "SUCCESS")
         process.wait(timeout=60)
         reader.join(timeout=10)
-    assert process.returncode == 0, "".join(line for _, line in seen)
+    assert process.returncode == 0, "".join(lines)
